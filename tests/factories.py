@@ -1,0 +1,62 @@
+"""factory_boy factories for the models the tests need."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from quizzes.models import QuestionTemplate, Topic
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"student{n}")
+    password = factory.django.Password("correct horse battery")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionTemplate
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"template-{n}")
+    title = factory.Sequence(lambda n: f"Template {n}")
+    topic = factory.SubFactory(TopicFactory)
+    family = "conv_output"
+    difficulty = "medium"
+    config = factory.LazyFunction(dict)
+
+
+# --- courses (issue 6) -------------------------------------------------------------------------
+
+from courses.models import Course, Membership, Role  # noqa: E402
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    join_code = factory.Sequence(lambda n: f"JOIN{n:04d}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    course = factory.SubFactory(CourseFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.STUDENT
