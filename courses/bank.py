@@ -1,0 +1,160 @@
+"""The ``course_code_questions`` section of a bank file: code questions a course wrote in full.
+
+    course_code_questions:
+      - course: ABCD2345               # the course's join code (the course must exist)
+        lineage: private-map           # the question's stable name inside the course
+        title: Map one shape to another
+        topic: conv-output-size        # optional
+        status: published              # or draft
+        spec:                          # the whole question, as the grader stores it
+          prompt: ...
+          starter_code: ...
+          reference_code: ...
+          entry: model
+          visible_input: [1, 3, 32, 32]
+          hidden_inputs: [{n: [1, 4], c: [3, 3], h: [16, 64], w: [16, 64]}]
+          constraints: [{kind: output_shape}]
+          device: cpu
+          params: {is_fix_it: false}
+
+Only the current version of each question is written; importing a changed spec over a published
+question creates a new version, as editing it on the authoring page would. Pure Python: parse and
+validate with line numbers (the quizzes bank's loader records them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from grader.questions.base import CodeVariant
+from quizzes.bank import SLUG_PATTERN, line_of
+
+SPEC_KEYS = {
+    "prompt",
+    "starter_code",
+    "reference_code",
+    "entry",
+    "visible_input",
+    "hidden_inputs",
+    "constraints",
+    "device",
+    "params",
+    "hints",
+    "time_limit_s",
+    "memory_limit_mb",
+    "allow_cpu_fallback",
+    "title",
+    "template",
+    "seed",
+}
+ITEM_KEYS = {"course", "lineage", "title", "topic", "status", "spec"}
+
+
+@dataclass(frozen=True)
+class CourseCodeQuestionData:
+    course: str
+    lineage: str
+    title: str
+    spec: dict[str, Any]
+    topic: str = ""
+    status: str = "draft"
+
+
+def _spec(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        errors.append(f"{where}: 'spec' must be a mapping with the whole code question")
+        return {}
+    spec_where = line_of(raw) or where
+    unknown = set(raw) - SPEC_KEYS
+    if unknown:
+        errors.append(f"{spec_where}: unknown spec keys: {', '.join(sorted(unknown))}")
+    missing = {"prompt", "reference_code", "entry", "visible_input", "hidden_inputs"} - set(raw)
+    if missing:
+        errors.append(f"{spec_where}: spec is missing {', '.join(sorted(missing))}")
+        return {}
+    data = {"template": "course", "seed": 0, "title": "", "starter_code": "", **dict(raw)}
+    try:
+        variant = CodeVariant.from_dict(data)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        errors.append(f"{spec_where}: spec is not a valid code question: {error}")
+        return {}
+    if not str(variant.entry).isidentifier():
+        errors.append(f"{spec_where}: entry {variant.entry!r} is not a Python name")
+    if len(variant.visible_input) != 4:
+        errors.append(f"{spec_where}: visible_input must be four sizes (N, C, H, W)")
+    return variant.to_dict()
+
+
+def parse_course_code_questions(
+    raw: Any, known_courses: set[str], known_topics: set[str], errors: list[str]
+) -> list[CourseCodeQuestionData]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append("'course_code_questions' must be a list")
+        return []
+    result: list[CourseCodeQuestionData] = []
+    seen: set[tuple[str, str]] = set()
+    for item in raw:
+        if not isinstance(item, Mapping):
+            errors.append("every course code question must be a mapping with course and spec")
+            continue
+        where = line_of(item)
+        unknown = set(item) - ITEM_KEYS
+        if unknown:
+            errors.append(
+                f"{where}: unknown course code question keys: {', '.join(sorted(unknown))}"
+            )
+        course = item.get("course")
+        if not isinstance(course, str) or not course.strip():
+            errors.append(f"{where}: 'course' must be the course's join code")
+            course = ""
+        elif course.strip().upper() not in known_courses:
+            errors.append(f"{where}: no course has the join code '{course}'")
+        lineage = item.get("lineage")
+        if not isinstance(lineage, str) or not SLUG_PATTERN.match(lineage) or len(lineage) > 60:
+            errors.append(f"{where}: 'lineage' must be a-z, 0-9, '-' or '_' text")
+            lineage = ""
+        elif (course, lineage) in seen:
+            errors.append(f"{where}: '{lineage}' appears twice for course {course}")
+        seen.add((str(course), str(lineage)))
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip() or len(title) > 160:
+            errors.append(f"{where}: 'title' must be text of 1 to 160 characters")
+            title = ""
+        topic = item.get("topic") or ""
+        if not isinstance(topic, str):
+            errors.append(f"{where}: 'topic' must be a topic slug")
+            topic = ""
+        elif topic and topic not in known_topics:
+            errors.append(f"{where}: unknown topic '{topic}'")
+        status = item.get("status", "draft")
+        if status not in ("draft", "published"):
+            errors.append(f"{where}: 'status' must be draft or published")
+            status = "draft"
+        spec = _spec(item.get("spec"), where, errors)
+        result.append(
+            CourseCodeQuestionData(
+                course=course.strip().upper(),
+                lineage=lineage,
+                title=title,
+                spec=spec,
+                topic=topic,
+                status=status,
+            )
+        )
+    return result
+
+
+def dump_course_code_questions(questions: list[CourseCodeQuestionData]) -> list[dict[str, Any]]:
+    rows = []
+    for q in questions:
+        spec = {k: v for k, v in q.spec.items() if k not in ("template", "seed", "title")}
+        row: dict[str, Any] = {"course": q.course, "lineage": q.lineage, "title": q.title}
+        if q.topic:
+            row["topic"] = q.topic
+        row.update({"status": q.status, "spec": spec})
+        rows.append(row)
+    return rows

@@ -1,0 +1,112 @@
+"""Courses' written-out code questions in bank files: lossless round-trip, the schema, and a
+broken file refused whole with line-level errors (issue 6, gap 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from core.services import bank_export_all, bank_import_all, bank_parse_all
+from courses import services
+from courses.models import AuthoredQuestion
+from grader.models import CodeQuestion
+from grader.questions import get_template
+from quizzes.bank import BankError
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "fixtures/schema/stride-bank.schema.json").read_text())
+
+
+@pytest.fixture
+def written(course, instructor):  # noqa: ANN001, ANN201
+    spec = get_template("map-shape").generate(seed=5).to_dict()
+    authored = services.code_question_author(
+        course=course,
+        user=instructor,
+        data=services.CodeQuestionInput(
+            title="Private map",
+            prompt=spec["prompt"],
+            starter_code=spec["starter_code"],
+            reference_code=spec["reference_code"],
+            entry=spec["entry"],
+            visible_input=tuple(spec["visible_input"]),
+            hidden_inputs=tuple(spec["hidden_inputs"]),
+            constraints=tuple(spec["constraints"]),
+        ),
+    )
+    services.question_publish(question=authored, user=instructor, use_sandbox=False)
+    return authored
+
+
+def _import(text: str) -> dict[str, int]:
+    data, code = bank_parse_all(text)
+    return bank_import_all(data=data, code_questions=code)
+
+
+def test_course_code_question_is_exported_in_full_and_matches_the_schema(written, course):
+    document = yaml.safe_load(bank_export_all())
+    jsonschema.validate(document, SCHEMA)
+    [row] = document["course_code_questions"]
+    assert (row["course"], row["lineage"], row["status"]) == (
+        course.join_code,
+        "private-map",
+        "published",
+    )
+    assert row["spec"]["reference_code"] == written.code_question.spec["reference_code"]
+    assert "template" not in row["spec"]
+    # and the public code_questions section does not carry it as template + seed
+    assert not document.get("code_questions")
+
+
+def test_import_export_round_trips_losslessly(written, course):
+    text = bank_export_all()
+    # Into an empty course database: drop the question, import, export again.
+    AuthoredQuestion.objects.all().delete()
+    CodeQuestion.objects.all().delete()
+    counts = _import(text)
+    assert counts["course_code_questions_created"] == 1
+    assert bank_export_all() == text
+    again = AuthoredQuestion.objects.get()
+    assert again.is_published
+    assert again.code_question.is_published
+    # Importing the same file again changes nothing.
+    assert _import(text)["course_code_questions_updated"] == 0
+    assert AuthoredQuestion.objects.count() == 1
+
+
+def test_a_changed_spec_over_a_published_question_is_a_new_version(written):
+    document = yaml.safe_load(bank_export_all())
+    document["course_code_questions"][0]["spec"]["prompt"] = "A new prompt."
+    counts = _import(yaml.safe_dump(document))
+    assert counts["course_code_questions_updated"] == 1
+    versions = AuthoredQuestion.objects.order_by("version")
+    assert [(q.version, q.is_current) for q in versions] == [(1, False), (2, True)]
+    assert versions[1].code_question.spec["prompt"] == "A new prompt."
+    assert written.code_question.spec["prompt"] != "A new prompt."  # old version kept
+
+
+def test_a_broken_file_is_refused_whole_with_line_errors(written, course):
+    document = yaml.safe_load(bank_export_all())
+    good = document["course_code_questions"][0]
+    broken = {**good, "lineage": "second", "course": "NOSUCH99"}
+    broken["spec"] = {**good["spec"], "entry": "not a name", "surprise": 1}
+    document["course_code_questions"].append(broken)
+    document["course_code_questions"].append({**good, "lineage": "third", "status": "maybe"})
+    document["topics"] = [*document.get("topics", []), {"slug": "new-topic", "title": "New"}]
+    text = yaml.safe_dump(document, sort_keys=False)
+    with pytest.raises(BankError) as caught:
+        _import(text)
+    errors = "\n".join(caught.value.errors)
+    assert "no course has the join code 'NOSUCH99'" in errors
+    assert "unknown spec keys: surprise" in errors
+    assert "'status' must be draft or published" in errors
+    assert all(line.startswith("line ") for line in caught.value.errors), errors
+    assert AuthoredQuestion.objects.count() == 1  # nothing half-imported
+    from quizzes.models import Topic  # noqa: PLC0415
+
+    assert not Topic.objects.filter(slug="new-topic").exists()
