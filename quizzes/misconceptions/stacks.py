@@ -96,6 +96,90 @@ def _replay(
     return size, None
 
 
+def _replay_rules(
+    size: int, stack: Stack, rules: Sequence[tuple[str, ConvRule | None, PoolRule | None]]
+) -> tuple[tuple[int, int | None], list[tuple[int, int | None]]]:
+    """``_replay`` without a slip, then under each rule in order, sharing the right chain.
+
+    A slip follows the right chain up to the first layer it changes, so the right sizes are
+    computed once and each rule only walks on its own from the layer where it diverges: a stack
+    question replays a dozen slips, most of which change one or two layers.
+    """
+    inputs: list[int] = []
+    outputs: list[int] = []
+    failed: int | None = None
+    current = size
+    for index, layer in enumerate(stack):
+        out = _layer_out(layer, current)
+        inputs.append(current)
+        outputs.append(out)
+        if out < 1:
+            failed = index
+            break
+        current = out
+    right = (current, failed)
+    walked = len(inputs)
+    results: list[tuple[int, int | None]] = []
+    for _, conv_rule, pool_rule in rules:
+        for index in range(walked):
+            layer = stack[index]
+            if layer[0] == CONV:
+                if conv_rule is None:
+                    continue
+                out = conv_rule(inputs[index], layer[1], layer[2], layer[3], layer[4])
+            else:
+                if pool_rule is None:
+                    continue
+                out = pool_rule(inputs[index], layer[1], layer[2], layer[3], layer[4], layer[5])
+            if out is not None and out != outputs[index]:
+                if out < 1:
+                    results.append((inputs[index], index))
+                else:
+                    results.append(_replay_from(out, stack, index + 1, conv_rule, pool_rule))
+                break
+        else:
+            results.append(right)
+    return right, results
+
+
+def _layer_out(layer: Layer, size: int) -> int:
+    kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
+    numerator = size + 2 * padding - dilation * (kernel - 1) - 1
+    if layer[0] == CONV:
+        return numerator // stride + 1
+    if stride is None:
+        stride = kernel
+    if layer[5]:
+        out = -(-numerator // stride) + 1
+        if (out - 1) * stride >= size + padding:
+            out -= 1
+        return out
+    return numerator // stride + 1
+
+
+def _replay_from(
+    size: int, stack: Stack, start: int, conv_rule: ConvRule | None, pool_rule: PoolRule | None
+) -> tuple[int, int | None]:
+    """``_replay`` from layer ``start`` on, with ``size`` entering it."""
+    for index in range(start, len(stack)):
+        layer = stack[index]
+        if layer[0] == CONV:
+            kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
+            out = conv_rule(size, kernel, stride, padding, dilation) if conv_rule else None
+            if out is None:
+                out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+        else:
+            out = None
+            if pool_rule is not None:
+                out = pool_rule(size, layer[1], layer[2], layer[3], layer[4], layer[5])
+            if out is None:
+                out = _layer_out(layer, size)
+        if out < 1:
+            return size, index
+        size = out
+    return size, None
+
+
 def _run_with_options(
     size: int,
     stack: Stack,
@@ -328,8 +412,10 @@ def chained_mistakes(size: int, stack: Stack) -> list[tuple[str, int]]:
         wrong = function(size, stack)
         if wrong is not None:
             result.append((identifier, wrong))
-    for identifier, conv_rule, pool_rule in _rules_for(stack):
-        final, failed = _replay(size, stack, conv_rule, pool_rule)
+    rules = _rules_for(stack)
+    for (identifier, _, _), (final, failed) in zip(
+        rules, _replay_rules(size, stack, rules)[1], strict=True
+    ):
         if failed is None:
             result.append((identifier, final))
     return result
@@ -337,14 +423,15 @@ def chained_mistakes(size: int, stack: Stack) -> list[tuple[str, int]]:
 
 def failing_layer_mistakes(size: int, stack: Stack) -> list[tuple[str, int | None]]:
     """(misconception id, index of the layer the slip blames, None for "none fails")."""
-    _, right = _replay(size, stack, None, None)
+    rules = _rules_for(stack)
+    (_, right), replayed = _replay_rules(size, stack, rules)
     result: list[tuple[str, int | None]] = []
     if right is not None and right > 0:
         result.append((STACK_BLAMED_PREVIOUS_LAYER.id, right - 1))
     result.append((STACK_POOL_IGNORED.id, run(size, stack, skip_pools=True)[1]))
     result.append((STACK_KERNEL_MUST_BE_SMALLER.id, run(size, stack, strict_fit=True)[1]))
-    for identifier, conv_rule, pool_rule in _rules_for(stack):
-        result.append((identifier, _replay(size, stack, conv_rule, pool_rule)[1]))
+    for (identifier, _, _), (_, failed) in zip(rules, replayed, strict=True):
+        result.append((identifier, failed))
     return [(identifier, index) for identifier, index in result if index != right]
 
 
