@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import yaml
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from courses.bank import parse_course_code_questions
+from courses.bank import CourseCodeQuestionData, parse_course_code_questions
 from courses.selectors import course_code_questions_for_export
 from courses.services import course_code_questions_import
+from courses.validation import ValidationReport, validate_code_question, validate_template
 from grader.bank import CodeQuestionData, parse_code_questions
+from grader.questions import get_template
+from grader.questions.base import CodeVariant
 from grader.selectors import code_questions_for_export
 from grader.services import code_questions_import, submissions_claim_for_user
 from quizzes.bank import BankData, BankError, dump_bank, parse_bank
@@ -17,10 +23,15 @@ from quizzes.selectors import bank_for_export
 from quizzes.services import bank_import
 
 
-def bank_parse_all(text: str | bytes) -> tuple[BankData, list[CodeQuestionData]]:
-    """Parse every section, collecting every problem before refusing the file.
+def bank_parse_all(
+    text: str | bytes, *, use_sandbox: bool = False
+) -> tuple[BankData, list[CodeQuestionData]]:
+    """Parse and validate every section, collecting every problem before refusing the file.
 
-    The courses' own code questions (``course_code_questions``) are parsed here too and kept on
+    Whatever the file publishes then goes through the checks the authoring pages run before
+    publishing (``bank_validate``), so a file that parses but holds a template that cannot build
+    its questions, or a reference solution that fails, is refused here, before anything is
+    written. The courses' own code questions (``course_code_questions``) are kept on
     ``data.extra_sections`` as parsed rows for ``bank_import_all``.
     """
     data = parse_bank(text)
@@ -32,9 +43,102 @@ def bank_parse_all(text: str | bytes) -> tuple[BankData, list[CodeQuestionData]]
     )
     if errors:
         raise BankError(errors)
+    bank_validate(
+        text=text,
+        data=data,
+        code_questions=code_questions,
+        course_questions=course_questions,
+        use_sandbox=use_sandbox,
+    )
     if course_questions:
         data.extra_sections["course_code_questions"] = course_questions
     return data, code_questions
+
+
+def _item_lines(text: str | bytes, section: str) -> list[str]:
+    """ "line N" of each entry of a top-level list, in file order (YAML reads JSON too).
+
+    The parsers return plain dataclasses, so the validation below finds its lines here; it runs
+    only on a file that parsed cleanly, where entries and parsed rows correspond one to one.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == section and isinstance(value, yaml.SequenceNode):
+            return [f"line {item.start_mark.line + 1}" for item in value.value]
+    return []
+
+
+def _where(lines: list[str], index: int) -> str:
+    return lines[index] if index < len(lines) else "entry"
+
+
+def _report_errors(where: str, report: ValidationReport) -> list[str]:
+    return [f"{where}: {problem}" for problem in report.errors]
+
+
+def _validate_code(variant: CodeVariant, *, use_sandbox: bool) -> ValidationReport:
+    return validate_code_question(
+        variant=variant,
+        is_fix_it=bool(variant.params.get("is_fix_it")),
+        use_sandbox=use_sandbox,
+    )
+
+
+def bank_validate(
+    *,
+    text: str | bytes,
+    data: BankData,
+    code_questions: Iterable[CodeQuestionData],
+    course_questions: Iterable[CourseCodeQuestionData],
+    use_sandbox: bool = False,
+) -> None:
+    """The authoring pages' checks before publishing, for everything the file publishes.
+
+    Every published template is generated at many seeds at every difficulty (its ranges must
+    build valid questions with possible keys); every published code question's reference runs on
+    its visible input and on the corners of its hidden ranges and must keep its own rules; with
+    ``use_sandbox`` it must also score full marks in the sandbox and a "fix it" starter must fail
+    there. Drafts only get the parsers' checks, as a draft saved on the authoring page does.
+    Raises BankError with "line N: <entry>, <field>: problem" sentences; writes nothing.
+    """
+    errors: list[str] = []
+    lines = _item_lines(text, "templates")
+    for index, template in enumerate(data.templates):
+        if not template.published:
+            continue
+        report = validate_template(family=template.family, config=template.config)
+        where = f"{_where(lines, index)}: template '{template.slug}', config"
+        errors.extend(_report_errors(where, report))
+    lines = _item_lines(text, "code_questions")
+    for index, question in enumerate(code_questions):
+        if not question.published:
+            continue
+        variant = get_template(question.template).generate(seed=question.seed)
+        report = _validate_code(variant, use_sandbox=use_sandbox)
+        where = (
+            f"{_where(lines, index)}: code question '{question.slug}' "
+            f"(template {question.template}, seed {question.seed})"
+        )
+        errors.extend(_report_errors(where, report))
+    lines = _item_lines(text, "course_code_questions")
+    for index, course_question in enumerate(course_questions):
+        if course_question.status != "published":
+            continue
+        report = _validate_code(
+            CodeVariant.from_dict(course_question.spec), use_sandbox=use_sandbox
+        )
+        where = (
+            f"{_where(lines, index)}: course code question '{course_question.lineage}' "
+            f"of course {course_question.course}, spec"
+        )
+        errors.extend(_report_errors(where, report))
+    if errors:
+        raise BankError(errors)
 
 
 def _known_topics() -> set[str]:

@@ -44,13 +44,21 @@ class ValidationReport:
         return asdict(self)
 
 
-def _impossible_key(kind: AnswerKind, value: Any) -> str:
-    if (
-        kind is AnswerKind.SHAPE
-        and isinstance(value, list | tuple)
-        and any(not isinstance(size, int) or size <= 0 for size in value)
-    ):
-        return f"the answer key {tuple(value)} has a size below 1"
+# Questions whose SHAPE-kind key is a pair of paddings, not tensor sizes: the output_padding
+# that undoes a downsampling (transposed) and the top/bottom or left/right split of an even
+# 'same' padding. Zero is a correct answer there, so only a negative amount is impossible.
+PADDING_PAIR_ASKS = frozenset({"undo", "rows", "columns"})
+
+
+def _impossible_key(kind: AnswerKind, value: Any, params: dict[str, Any] | None = None) -> str:
+    if kind is AnswerKind.SHAPE and isinstance(value, list | tuple):
+        if any(not isinstance(size, int) for size in value):
+            return f"the answer key {tuple(value)} is not whole numbers"
+        if (params or {}).get("asked") in PADDING_PAIR_ASKS:
+            if any(size < 0 for size in value):
+                return f"the answer key {tuple(value)} has a negative padding"
+        elif any(size <= 0 for size in value):
+            return f"the answer key {tuple(value)} has a size below 1"
     if kind is AnswerKind.INTEGER and isinstance(value, int) and value < 0:
         return f"the answer key {value} is negative"
     return ""
@@ -89,7 +97,7 @@ def validate_template(
             problem = (
                 ""
                 if variant.answer.raises
-                else _impossible_key(variant.answer.kind, variant.answer.value)
+                else _impossible_key(variant.answer.kind, variant.answer.value, variant.params)
             )
             if problem:
                 failures += 1

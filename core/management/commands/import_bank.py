@@ -1,4 +1,9 @@
-"""``manage.py import_bank PATH``: load a question bank; a broken file changes nothing."""
+"""``manage.py import_bank PATH``: load a question bank; a broken file changes nothing.
+
+Before anything is written, everything the file publishes is validated as the authoring pages
+validate it (``core.services.bank_validate``); ``--sandbox`` also runs every published code
+question's reference (and a "fix it" starter) in the grading sandbox.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--sandbox",
+            action="store_true",
+            help="also run each published code question's reference in the grading sandbox "
+            "(it must score full marks; a 'fix it' starter must fail)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -24,7 +35,7 @@ class Command(BaseCommand):
         if path.stat().st_size > MAX_BANK_BYTES:
             raise CommandError(f"{path}: larger than {MAX_BANK_BYTES // (1024 * 1024)} MiB")
         try:
-            data, code_questions = bank_parse_all(path.read_bytes())
+            data, code_questions = bank_parse_all(path.read_bytes(), use_sandbox=options["sandbox"])
         except BankError as error:
             details = "\n".join(f"  {path}: {problem}" for problem in error.errors)
             raise CommandError(f"{path} was refused; nothing was imported:\n{details}") from error
@@ -35,6 +46,8 @@ class Command(BaseCommand):
                 f"{counts['topics_updated']} updated; {counts['templates_created']} templates "
                 f"created, {counts['templates_updated']} updated; "
                 f"{counts['code_questions_created']} code questions created, "
-                f"{counts['code_questions_updated']} updated."
+                f"{counts['code_questions_updated']} updated; "
+                f"{counts['course_code_questions_created']} course code questions created, "
+                f"{counts['course_code_questions_updated']} updated."
             )
         )
