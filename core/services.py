@@ -129,12 +129,11 @@ def bank_validate(
     for index, course_question in enumerate(course_questions):
         if course_question.status != "published":
             continue
-        report = _validate_code(
-            CodeVariant.from_dict(course_question.spec), use_sandbox=use_sandbox
-        )
+        report = _validate_code(course_question.variant(), use_sandbox=use_sandbox)
+        field = f"template {course_question.template}" if course_question.template else "spec"
         where = (
             f"{_where(lines, index)}: course code question '{course_question.lineage}' "
-            f"of course {course_question.course}, spec"
+            f"of course {course_question.course}, {field}"
         )
         errors.extend(_report_errors(where, report))
     if errors:

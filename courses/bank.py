@@ -17,9 +17,18 @@
           device: cpu
           params: {is_fix_it: false}
 
-Only the current version of each question is written; importing a changed spec over a published
-question creates a new version, as editing it on the authoring page would. Pure Python: parse and
-validate with line numbers (the quizzes bank's loader records them).
+A question drawn from one of the grader's code-question templates (every student of an
+assignment gets it at their own seed) names the template instead of a spec:
+
+      - course: ABCD2345
+        lineage: your-own-map
+        title: Your own map
+        template: map-shape            # a built-in code-question template
+        status: published
+
+Only the current version of each question is written; importing a changed spec (or another
+template) over a published question creates a new version, as editing it on the authoring page
+would. Pure Python: parse and validate with line numbers (the quizzes bank's loader records them).
 """
 
 from __future__ import annotations
@@ -28,8 +37,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from grader.questions import UnknownCodeTemplateError, get_template, template_slugs
 from grader.questions.base import CodeVariant
 from quizzes.bank import SLUG_PATTERN, line_of
+
+# A template-based question's own version holds the template at this seed: what its author
+# previews and validates (students get their own seeds).
+TEMPLATE_PREVIEW_SEED = 1
 
 SPEC_KEYS = {
     "prompt",
@@ -49,7 +63,7 @@ SPEC_KEYS = {
     "template",
     "seed",
 }
-ITEM_KEYS = {"course", "lineage", "title", "topic", "status", "spec"}
+ITEM_KEYS = {"course", "lineage", "title", "topic", "status", "spec", "template"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +74,21 @@ class CourseCodeQuestionData:
     spec: dict[str, Any]
     topic: str = ""
     status: str = "draft"
+    template: str = ""  # a built-in code-question template instead of a written-out spec
+
+    def variant(self) -> CodeVariant:
+        """The question as its course's own version holds it (a template at the preview seed)."""
+        if self.template:
+            return get_template(self.template).generate(seed=TEMPLATE_PREVIEW_SEED)
+        return CodeVariant.from_dict(self.spec)
 
 
 def _spec(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        errors.append(f"{where}: 'spec' must be a mapping with the whole code question")
+        errors.append(
+            f"{where}: 'spec' must be a mapping with the whole code question "
+            "(or name a code-question 'template' instead)"
+        )
         return {}
     spec_where = line_of(raw) or where
     unknown = set(raw) - SPEC_KEYS
@@ -134,7 +158,14 @@ def parse_course_code_questions(
         if status not in ("draft", "published"):
             errors.append(f"{where}: 'status' must be draft or published")
             status = "draft"
-        spec = _spec(item.get("spec"), where, errors)
+        template = item.get("template")
+        spec: dict[str, Any] = {}
+        if template is not None and "spec" in item:
+            errors.append(f"{where}: give either 'spec' or 'template', not both")
+        elif template is not None:
+            template = _template(template, where, errors)
+        else:
+            spec = _spec(item.get("spec"), where, errors)
         result.append(
             CourseCodeQuestionData(
                 course=course.strip().upper(),
@@ -143,18 +174,36 @@ def parse_course_code_questions(
                 spec=spec,
                 topic=topic,
                 status=status,
+                template=template or "",
             )
         )
     return result
 
 
+def _template(raw: Any, where: str, errors: list[str]) -> str:
+    try:
+        get_template(str(raw))
+    except UnknownCodeTemplateError:
+        errors.append(
+            f"{where}: 'template' must be a code-question template "
+            f"(known: {', '.join(template_slugs())}), got {raw!r}"
+        )
+        return ""
+    return str(raw)
+
+
 def dump_course_code_questions(questions: list[CourseCodeQuestionData]) -> list[dict[str, Any]]:
     rows = []
     for q in questions:
-        spec = {k: v for k, v in q.spec.items() if k not in ("template", "seed", "title")}
         row: dict[str, Any] = {"course": q.course, "lineage": q.lineage, "title": q.title}
         if q.topic:
             row["topic"] = q.topic
-        row.update({"status": q.status, "spec": spec})
+        row["status"] = q.status
+        if q.template:
+            row["template"] = q.template
+        else:
+            row["spec"] = {
+                k: v for k, v in q.spec.items() if k not in ("template", "seed", "title")
+            }
         rows.append(row)
     return rows

@@ -476,7 +476,8 @@ def course_export_bundle(
 
 
 def course_code_questions_for_export() -> list[dict[str, Any]]:
-    """The current version of every code question a course wrote in full (not template-based)."""
+    """The current version of every course code question: written out in full, or the grader
+    template it is drawn from (its spec is that template at the preview seed)."""
     from courses.services import is_seeded_code_question  # noqa: PLC0415 - services import us
 
     rows = (
@@ -493,8 +494,12 @@ def course_code_questions_for_export() -> list[dict[str, Any]]:
                 spec=row.code_question.spec,
                 topic=row.code_question.topic.slug if row.code_question.topic else "",
                 status=row.status,
+                template=(
+                    row.code_question.spec["template"]
+                    if is_seeded_code_question(row.code_question)
+                    else ""
+                ),
             )
             for row in rows
-            if not is_seeded_code_question(row.code_question)
         ]
     )

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from courses import selectors
+from courses.bank import TEMPLATE_PREVIEW_SEED
 from courses.models import (
     Assignment,
     AssignmentItem,
@@ -342,7 +343,7 @@ def code_question_author(
     )
 
 
-PREVIEW_CODE_SEED = 1
+PREVIEW_CODE_SEED = TEMPLATE_PREVIEW_SEED
 
 
 def is_seeded_code_question(question: CodeQuestion) -> bool:
@@ -843,15 +844,19 @@ def course_code_questions_import(*, questions: list[Any]) -> dict[str, int]:
             if current.status == QuestionStatus.PUBLISHED:
                 version, in_place = current.version + 1, None
         slug = _storage_slug(course, lineage, version)
-        spec = {**data.spec, "template": slug, "seed": 0, "title": data.title}
+        spec = _imported_spec(data, slug=slug)
         if current is not None:
             stored = current.code_question
-            same = {**stored.spec, "template": slug, "seed": 0, "title": data.title} == spec
+            stored_spec = (
+                stored.spec if data.template else _imported_spec(data, slug=slug, spec=stored.spec)
+            )
+            same = stored_spec == spec
             if same and stored.title == data.title and stored.topic_id == (topic and topic.pk):
                 if data.status == QuestionStatus.PUBLISHED and current.status != data.status:
                     _publish_imported(current)
                 continue
-            spec = {**spec, "template": stored.slug} if in_place is not None else spec
+            if in_place is not None and not data.template:
+                spec = {**spec, "template": stored.slug}
         if in_place is not None:
             CodeQuestion.objects.filter(pk=in_place.code_question_id).update(
                 title=data.title, spec=spec, topic=topic
@@ -879,6 +884,21 @@ def course_code_questions_import(*, questions: list[Any]) -> dict[str, int]:
         if data.status == QuestionStatus.PUBLISHED:
             _publish_imported(authored)
     return counts
+
+
+def _imported_spec(data: Any, *, slug: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the CodeQuestion stores for a bank row: a template-based question keeps the grader
+    template's slug (``is_seeded_code_question`` recognises it by that); a written-out one is
+    stored under its own slug, as ``code_question_author`` stores it. ``spec`` (a stored spec)
+    is normalised the same way so the two compare."""
+    if data.template:
+        return data.variant().to_dict()
+    return {
+        **(data.spec if spec is None else spec),
+        "template": slug,
+        "seed": 0,
+        "title": data.title,
+    }
 
 
 def _publish_imported(question: AuthoredQuestion) -> None:

@@ -16,6 +16,7 @@ from courses.models import AuthoredQuestion
 from grader.models import CodeQuestion
 from grader.questions import get_template
 from quizzes.bank import BankError
+from tests.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +111,84 @@ def test_a_broken_file_is_refused_whole_with_line_errors(written, course):
     from quizzes.models import Topic  # noqa: PLC0415
 
     assert not Topic.objects.filter(slug="new-topic").exists()
+
+
+@pytest.fixture
+def seeded(course, instructor, topic_for_code):  # noqa: ANN001, ANN201
+    authored = services.code_template_author(
+        course=course,
+        user=instructor,
+        template_slug="map-shape",
+        title="Your own map",
+        topic=topic_for_code,
+    )
+    assert services.question_publish(question=authored, user=instructor, use_sandbox=False).is_valid
+    return authored
+
+
+@pytest.fixture
+def topic_for_code():  # noqa: ANN201
+    return TopicFactory(slug="conv-output-size", title="Conv2d output size")
+
+
+def test_a_template_based_course_question_is_exported_by_its_template(seeded, course):
+    document = yaml.safe_load(bank_export_all())
+    jsonschema.validate(document, SCHEMA)
+    [row] = document["course_code_questions"]
+    assert row == {
+        "course": course.join_code,
+        "lineage": "your-own-map",
+        "title": "Your own map",
+        "topic": "conv-output-size",
+        "status": "published",
+        "template": "map-shape",
+    }
+    assert not document.get("code_questions")  # a course question is not a public one
+
+
+def test_a_template_based_course_question_round_trips(seeded, written, course):
+    text = bank_export_all()
+    AuthoredQuestion.objects.all().delete()
+    CodeQuestion.objects.all().delete()
+
+    counts = _import(text)
+
+    assert counts["course_code_questions_created"] == 2
+    assert bank_export_all() == text
+    again = AuthoredQuestion.objects.get(lineage="your-own-map")
+    assert services.is_seeded_code_question(again.code_question)
+    assert again.code_question.spec == get_template("map-shape").generate(seed=1).to_dict()
+    assert (again.is_published, again.code_question.is_published) == (True, True)
+    again_counts = _import(text)
+    assert (
+        again_counts["course_code_questions_created"],
+        again_counts["course_code_questions_updated"],
+    ) == (0, 0)
+
+
+def test_another_template_over_a_published_question_is_a_new_version(seeded):
+    document = yaml.safe_load(bank_export_all())
+    document["course_code_questions"][0]["template"] = "downsample-by-four"
+    counts = _import(yaml.safe_dump(document))
+    assert counts["course_code_questions_updated"] == 1
+    versions = list(AuthoredQuestion.objects.order_by("version"))
+    assert [(q.version, q.is_current) for q in versions] == [(1, False), (2, True)]
+    assert versions[1].code_question.spec["template"] == "downsample-by-four"
+    assert seeded.code_question.spec["template"] == "map-shape"  # the old version is kept
+
+
+def test_a_template_row_with_an_unknown_template_or_a_spec_too_is_refused(seeded):
+    document = yaml.safe_load(bank_export_all())
+    good = document["course_code_questions"][0]
+    document["course_code_questions"] = [
+        {**good, "template": "no-such-template"},
+        {**good, "lineage": "both", "spec": {"prompt": "x"}},
+    ]
+    with pytest.raises(BankError) as caught:
+        _import(yaml.safe_dump(document, sort_keys=False))
+    first, second = caught.value.errors
+    assert first.startswith("line ")
+    assert "'template' must be a code-question template" in first
+    assert "'no-such-template'" in first
+    assert second.endswith("give either 'spec' or 'template', not both")
+    assert AuthoredQuestion.objects.count() == 1
