@@ -25,7 +25,13 @@ from quizzes.generators.base import (
 )
 from quizzes.generators.randomness import QuestionRandom
 from quizzes.generators.text import dimension_working, formula_line, shape_text
-from quizzes.misconceptions.conv import HEIGHT_WIDTH_SWAPPED, ONE_DIMENSION, one_dimension_mistakes
+from quizzes.misconceptions.conv import (
+    HEIGHT_WIDTH_SWAPPED,
+    ONE_DIMENSION,
+    ONE_DIMENSION_IDS,
+    one_dimension_mistakes,
+    one_dimension_slips,
+)
 from quizzes.shapes import conv_output_size
 
 E, M, H = Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD
@@ -106,12 +112,15 @@ def _mistaken(height: int, width: int, settings: Settings, right: Pair) -> list[
         ]
         return [(identifier, pair) for identifier, pair in results if pair is not None]
     # One layer (most questions): no propagation, so skip _run's loop.
-    (k_h, s_h, p_h, d_h), (k_w, s_w, p_w, d_w) = settings[0]
+    along_h, along_w = settings[0]
     right_h, right_w = right
     results = []
-    for identifier, function in _MISTAKE_FUNCTIONS:
-        wrong_h = function(height, k_h, s_h, p_h, d_h)
-        wrong_w = function(width, k_w, s_w, p_w, d_w)
+    for identifier, wrong_h, wrong_w in zip(
+        ONE_DIMENSION_IDS,
+        one_dimension_slips(height, *along_h),
+        one_dimension_slips(width, *along_w),
+        strict=True,
+    ):
         if wrong_h is None:
             if wrong_w is None:
                 continue

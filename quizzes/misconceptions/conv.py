@@ -6,6 +6,8 @@ output size the mistaken formula gives, or None where the mistake changes nothin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from quizzes.misconceptions import Misconception, register
 from quizzes.shapes import ceil_div, conv_output_size
 
@@ -229,7 +231,64 @@ ONE_DIMENSION = (
 )
 
 
-_ONE_DIMENSION_FUNCTIONS = tuple((m.id, m.wrong_answer) for m in ONE_DIMENSION)
+ONE_DIMENSION_IDS: tuple[str, ...] = tuple(m.id for m in ONE_DIMENSION)
+
+
+def one_dimension_slips(
+    size: int, kernel: int, stride: int, padding: int, dilation: int = 1
+) -> tuple[int | None, ...]:
+    """Every ``ONE_DIMENSION`` entry's ``wrong_answer`` for these params, in that order.
+
+    The same values as calling the ten functions one by one (a test holds them equal over a
+    grid), computed in one call with the shared terms worked out once: every formula question
+    asks for all ten, and ten calls cost more than the arithmetic.
+    """
+    span = dilation * (kernel - 1)
+    padded = size + 2 * padding
+    numerator = padded - span - 1
+    has_stride = stride != 1
+    return (
+        (size + padding - span - 1) // stride + 1 if padding else None,  # padding_not_doubled
+        numerator // stride,  # forgot_plus_one
+        -(-numerator // stride) + 1,  # ceil_instead_of_floor
+        (padded - kernel) // stride + 1 if dilation != 1 else None,  # ignored_dilation
+        (padded - dilation * (stride - 1) - 1) // kernel + 1  # kernel_stride_swapped
+        if kernel != stride
+        else None,
+        (size - span - 1) // stride + 1 if padding else None,  # ignored_padding
+        padded - span if has_stride else None,  # ignored_stride
+        (padded - span) // stride if has_stride else None,  # plus_one_inside_division
+        padded // stride,  # kernel_not_subtracted
+        size // stride if has_stride else None,  # size_over_stride
+    )
+
+
+def one_dimension_steps(
+    sizes: Sequence[int], kernel: int, stride: int, padding: int, dilation: int = 1
+) -> list[int]:
+    """The size each ``ONE_DIMENSION`` slip gives from its own input: ``sizes[i]`` through the
+    i-th entry's mistaken formula, or through the right one where that slip does not apply.
+
+    This is one layer of a student replaying a slip through a stack; one call for all ten, since a
+    stack question replays every slip at every layer. Where a slip does not apply its formula
+    reduces to the right one (padding 0, dilation 1, kernel equal to stride, stride 1), so only
+    ``size_over_stride`` needs a branch; a test holds every entry equal to the catalogue's.
+    """
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sizes
+    span = dilation * (kernel - 1)
+    twice = 2 * padding
+    return [
+        (s0 + padding - span - 1) // stride + 1,  # padding_not_doubled
+        (s1 + twice - span - 1) // stride,  # forgot_plus_one
+        -(-(s2 + twice - span - 1) // stride) + 1,  # ceil_instead_of_floor
+        (s3 + twice - kernel) // stride + 1,  # ignored_dilation
+        (s4 + twice - dilation * (stride - 1) - 1) // kernel + 1,  # kernel_stride_swapped
+        (s5 - span - 1) // stride + 1,  # ignored_padding
+        s6 + twice - span,  # ignored_stride
+        (s7 + twice - span) // stride,  # plus_one_inside_division
+        (s8 + twice) // stride,  # kernel_not_subtracted
+        s9 // stride if stride != 1 else s9 + twice - span,  # size_over_stride
+    ]
 
 
 def one_dimension_mistakes(
@@ -237,9 +296,12 @@ def one_dimension_mistakes(
 ) -> list[tuple[str, int]]:
     """(misconception id, wrong output size) for every mistake that changes this answer."""
     right = conv_output_size(size, kernel, stride, padding, dilation)
-    result = []
-    for identifier, wrong_answer in _ONE_DIMENSION_FUNCTIONS:
-        wrong = wrong_answer(size, kernel, stride, padding, dilation)
-        if wrong is not None and wrong > 0 and wrong != right:
-            result.append((identifier, wrong))
-    return result
+    return [
+        (identifier, wrong)
+        for identifier, wrong in zip(
+            ONE_DIMENSION_IDS,
+            one_dimension_slips(size, kernel, stride, padding, dilation),
+            strict=True,
+        )
+        if wrong is not None and wrong > 0 and wrong != right
+    ]
