@@ -59,6 +59,126 @@ def _prepare() -> None:
     os.environ.update(_environment())
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds of the process plus its reaped children) from /proc.
+
+    A child's CPU moves into its parent's "children" fields when the parent reaps it, so the sum
+    over a live process tree counts every job child the sandbox servers forked and reaped.
+    """
+    table: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # exited while we looked
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # Fields after the name: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+        ticks = sum(int(value) for value in fields[11:15])
+        table[int(entry)] = (int(fields[1]), ticks / CLOCK_TICKS)
+    return table
+
+
+def _descendants(table: dict[int, tuple[int, float]], root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _cpu) in table.items():
+        children.setdefault(parent, []).append(pid)
+    found, stack = set(), [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+SESSIONS = "postgresql sessions opened"
+
+
+class CpuAccount:
+    """CPU seconds per process group of the pipeline, from /proc (and Redis's own counters).
+
+    Groups: the Celery main process (consumer), its pool processes (task code: Django, grading),
+    the sandbox (each pool process's fork-server with every job child it reaped), the PostgreSQL
+    backends serving this database, and the Redis server (shared with anyone else using it).
+    """
+
+    def __init__(self, celery_pid: int, database_url: str, broker_url: str) -> None:
+        self.celery_pid = celery_pid
+        self.database_url = database_url
+        self.broker_url = broker_url
+        self.backend_pids: set[int] = set()
+
+    def _postgres(self) -> tuple[set[int], int]:
+        """Backend pids serving this database now, and how many sessions it has ever had."""
+        import psycopg  # noqa: PLC0415
+
+        name = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.database_url) as db:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            ).fetchall()
+            db.execute("SELECT pg_stat_clear_snapshot()")
+            (sessions,) = db.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = %s", (name,)
+            ).fetchone()
+        return {pid for (pid,) in rows}, sessions
+
+    def _redis_cpu(self) -> float:
+        import redis  # noqa: PLC0415
+
+        info = redis.Redis.from_url(self.broker_url).info("cpu")
+        return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+    def snapshot(self) -> dict[str, float]:
+        # Backends seen at any snapshot are followed; ones that came and went in between are not
+        # (their CPU is unseen here): the session count shows how many connections were opened.
+        backends, sessions = self._postgres()
+        self.backend_pids |= backends
+        table = _process_table()
+        pool = [pid for pid, (parent, _cpu) in table.items() if parent == self.celery_pid]
+        sandbox: set[int] = set()
+        for pid in pool:
+            sandbox |= _descendants(table, pid)
+        return {
+            "celery consumer (main process)": table.get(self.celery_pid, (0, 0.0))[1],
+            "celery pool processes (task code)": sum(table[pid][1] for pid in pool),
+            "sandbox (servers + job children)": sum(table[pid][1] for pid in sandbox),
+            "postgresql backends (this database)": sum(
+                table[pid][1] for pid in self.backend_pids if pid in table
+            ),
+            "redis server (shared, all clients)": self._redis_cpu(),
+            SESSIONS: float(sessions),
+        }
+
+
+def _cpu_report(
+    before: dict[str, float], after: dict[str, float], web_cpu_s: float, count: int
+) -> list[str]:
+    per_submission = {"web requests (API, this process)": web_cpu_s * 1000 / count}
+    for group, seconds in after.items():
+        if group != SESSIONS:
+            per_submission[group] = (seconds - before[group]) * 1000 / count
+    sessions = (after[SESSIONS] - before[SESSIONS]) / count
+    total = sum(per_submission.values())
+    sandbox = per_submission["sandbox (servers + job children)"]
+    cores = os.cpu_count() or 1
+    lines = [f"CPU per graded submission (throughput phase, {count} submissions):"]
+    lines += [f"  {group:<40} {ms:6.1f} ms" for group, ms in per_submission.items()]
+    lines.append(f"  {'total':<40} {total:6.1f} ms")
+    lines.append(f"  new PostgreSQL sessions per submission: {sessions:.2f}")
+    lines.append(
+        f"  sandbox {sandbox:.1f} ms ({100 * sandbox / total:.0f}%), the rest {total - sandbox:.1f}"
+        f" ms; {cores} cores at this cost can grade at most {cores * 1000 / total:.0f}/s"
+    )
+    return lines
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -150,12 +270,17 @@ def main(argv: list[str] | None = None) -> int:
 
         # Throughput: a burst, timed until the last one is graded.
         count = arguments.submissions
+        account = CpuAccount(workers.pid, DATABASE_URL, BROKER_URL)
+        cpu_before = account.snapshot()
         started = time.perf_counter()
+        web_started = time.process_time()
         for index in range(count):
             submit(1000 + index)
+        web_cpu_s = time.process_time() - web_started
         wait_all(count, 600)
         elapsed = time.perf_counter() - started
         throughput = count / elapsed
+        cpu_lines = _cpu_report(cpu_before, account.snapshot(), web_cpu_s, count)
         Submission.objects.all().delete()
 
         # Latency at half that load: submissions at a steady rate.
@@ -190,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"baseline: sandbox alone p50 {base50:.1f} ms, p95 {_percentile(baseline, 0.95):.1f} ms")
     print(f"pipeline overhead at p50: {p50 - base50:.1f} ms over the sandbox alone")
+    print("\n".join(cpu_lines))
     for label, passed, target in checks:
         print(f"{label:<40} {'PASS' if passed else 'FAIL'} ({target})")
     ok = all(passed for _label, passed, _target in checks)
