@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from courses.models import LatePolicy
+from grader.questions import get_template, template_slugs
 from quizzes.generators import family_names, get_generator
 from quizzes.models import Difficulty, Topic
 
@@ -116,6 +117,20 @@ class CodeQuestionForm(forms.Form):
 
     def clean_constraints(self) -> list[Any]:
         return _json_list(self.cleaned_data["constraints"], "Constraints")
+
+
+def code_template_choices() -> list[tuple[str, str]]:
+    return [(slug, f"{get_template(slug).title} ({slug})") for slug in template_slugs()]
+
+
+class CodeTemplateForm(forms.Form):
+    """A code question drawn from a built-in template: every student gets their own seed."""
+
+    template = forms.ChoiceField(choices=code_template_choices)
+    title = forms.CharField(
+        max_length=160, required=False, help_text="Leave blank for the template's own title."
+    )
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
 
 
 class AssignmentForm(forms.Form):

@@ -41,6 +41,7 @@ from courses.validation import ValidationReport, validate_code_question, validat
 from grader.models import CodeQuestion, Regrade, Submission, SubmissionKind
 from grader.questions import UnknownCodeTemplateError, get_template, template_slugs
 from grader.questions.base import CodeVariant
+from grader.reference import BrokenReferenceError, expected_outputs
 from grader.services import question_regrade, submission_create
 from quizzes.generators import get_generator
 from quizzes.generators.base import ConfigError
@@ -401,6 +402,35 @@ def code_template_author(
         code_question=question,
         created_by=user,
     )
+
+
+@dataclass(frozen=True)
+class CodePreview:
+    """One seed of a code-question template as a student would get it, with its answer."""
+
+    seed: int
+    variant: CodeVariant
+    output_shape: tuple[int, ...] | None
+    error: str = ""
+
+
+def code_template_previews(*, template_slug: str, seeds: tuple[int, ...]) -> list[CodePreview]:
+    """The template at a few seeds side by side, each with the output shape its reference gives
+    for the visible input (computed on the meta device, nothing stored)."""
+    try:
+        template = get_template(template_slug)
+    except UnknownCodeTemplateError as error:
+        raise ApplicationError(str(error)) from error
+    previews = []
+    for seed in seeds:
+        variant = template.generate(seed=seed)
+        try:
+            [case] = expected_outputs(variant, [variant.visible_input])
+        except BrokenReferenceError as error:
+            previews.append(CodePreview(seed, variant, None, f"The reference fails: {error}"))
+            continue
+        previews.append(CodePreview(seed, variant, tuple(case.output_shape)))
+    return previews
 
 
 def question_validate(*, question: AuthoredQuestion, use_sandbox: bool = True) -> ValidationReport:

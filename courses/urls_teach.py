@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:course_id>/", views.course_detail, name="course"),
     path("<int:course_id>/templates/new/", views.template_edit, name="template-new"),
     path("<int:course_id>/code/new/", views.code_question_edit, name="code-new"),
+    path(
+        "<int:course_id>/code/from-template/",
+        views.code_template_edit,
+        name="code-template-new",
+    ),
     path("questions/<int:question_id>/", views.question_detail, name="question"),
     path("questions/<int:question_id>/edit/", views.question_edit, name="question-edit"),
     path("questions/<int:question_id>/publish/", views.question_publish, name="question-publish"),

@@ -22,6 +22,7 @@ from courses.forms import (
     AssignmentForm,
     CodeForm,
     CodeQuestionForm,
+    CodeTemplateForm,
     CourseForm,
     JoinForm,
     TemplateForm,
@@ -184,10 +185,49 @@ def code_question_edit(request: HttpRequest, course_id: int, question: Any = Non
 
 
 @_domain_errors
+def code_template_edit(request: HttpRequest, course_id: int, question: Any = None) -> HttpResponse:
+    course = selectors.course_for_instructor(user=request.user, course_id=course_id)
+    initial: dict[str, Any] = {}
+    if question is not None:
+        code_question = question.code_question
+        initial = {
+            "template": code_question.spec["template"],
+            "title": code_question.title,
+            "topic": code_question.topic_id,
+        }
+    chosen = request.POST.get("template") or request.GET.get("template") or initial.get("template")
+    form = CodeTemplateForm(request.POST or None, initial={**initial, "template": chosen})
+    if request.method == "POST" and form.is_valid():
+        try:
+            authored = services.code_template_author(
+                course=course,
+                user=request.user,
+                template_slug=form.cleaned_data["template"],
+                title=form.cleaned_data["title"],
+                topic=form.cleaned_data["topic"],
+                previous=question,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("teach:question", question_id=authored.pk)
+    previews = []
+    if chosen in dict(form.fields["template"].choices):
+        previews = services.code_template_previews(template_slug=chosen, seeds=PREVIEW_SEEDS)
+    return render(
+        request,
+        "courses/code_template_form.html",
+        {"course": course, "form": form, "question": question, "previews": previews},
+    )
+
+
+@_domain_errors
 def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     question = selectors.question_for_instructor(user=request.user, question_id=question_id)
     if question.kind == QuestionKind.TEMPLATE:
         return template_edit(request, course_id=question.course_id, question=question)
+    if services.is_seeded_code_question(question.code_question):
+        return code_template_edit(request, course_id=question.course_id, question=question)
     return code_question_edit(request, course_id=question.course_id, question=question)
 
 
@@ -199,6 +239,10 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
         context["previews"] = _preview(question)
     else:
         context["spec"] = question.code_question.spec
+        if services.is_seeded_code_question(question.code_question):
+            context["code_previews"] = services.code_template_previews(
+                template_slug=question.code_question.spec["template"], seeds=PREVIEW_SEEDS
+            )
     return render(request, "courses/question.html", context)
 
 
