@@ -119,6 +119,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quizzes:home"
 LOGOUT_REDIRECT_URL = "quizzes:home"
 
+# --- Caches and sessions ------------------------------------------------------------------------
+# Every page reads the session (request.user), so sessions are read from a cache and written
+# through to the database: one query less per request. The session cache must be shared by every
+# web process, or a log-out in one process would leave the session alive in another's memory:
+# on one machine a file cache under var/ is (production.py points both aliases at Redis).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "sessions",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+
 # --- Celery: Redis broker; the embedded server's socket when no URL is given -------------------
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
 USES_EMBEDDED_REDIS = not env.str("CELERY_BROKER_URL", default="")

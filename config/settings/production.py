@@ -30,6 +30,8 @@ CACHES = {
         "LOCATION": env.str("CACHE_URL", default=env.str("CELERY_BROKER_URL")),
     }
 }
+# Sessions too (see base.py): every web replica must see a log-out at once.
+SESSION_CACHE_ALIAS = "default"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
