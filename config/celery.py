@@ -20,4 +20,8 @@ def _close_old_database_connections(**kwargs: object) -> None:
     # session per grade); CELERY_DB_REUSE_MAX turns that into a rare recycle, and this applies
     # Django's own per-request rule instead: drop a connection that is broken (PostgreSQL
     # restarted) or older than CONN_MAX_AGE, keep a healthy one.
+    # An eager task runs inside its caller's request or transaction (as the fixup knows): closing
+    # that connection would break the caller, so leave it alone.
+    if getattr(getattr(kwargs.get("task"), "request", None), "is_eager", False):
+        return
     close_old_connections()
