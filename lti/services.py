@@ -325,6 +325,22 @@ class RosterOutcome:
     skipped: int
 
 
+def rosters_sync_schedule() -> int:
+    """Queue a roster sync for every linked course whose LMS offers Names and Role Provisioning
+    (beat runs this periodically). One task per course: a platform that is down retries on its
+    own without holding up the other courses. Returns how many were queued."""
+    from lti import tasks  # noqa: PLC0415 - tasks import this module (STYLE: breaks the cycle)
+
+    link_ids = list(
+        CourseLink.objects.exclude(context__memberships_url="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for link_id in link_ids:
+        tasks.roster_sync_task.apply_async(args=[link_id], queue="cpu")
+    return len(link_ids)
+
+
 def roster_sync(*, course_link: CourseLink) -> RosterOutcome:
     """Fetch the LMS roster and mirror active members into the Stride course's memberships."""
     context = course_link.context

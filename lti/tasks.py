@@ -58,3 +58,9 @@ def roster_sync_task(course_link_id: int) -> str:
         return "no link"
     outcome = services.roster_sync(course_link=link)
     return f"added {outcome.added}, unchanged {outcome.unchanged}, skipped {outcome.skipped}"
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def rosters_sync_scheduled_task() -> str:
+    """Beat: keep every LMS-linked course's roster in step with the LMS."""
+    return f"queued {services.rosters_sync_schedule()} roster syncs"

@@ -173,6 +173,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("GRADER_REQUEUE_EVERY_S", default=60.0),
         "options": {"queue": "cpu"},
     },
+    # LTI Names and Role Provisioning: people enrolled in the LMS reach the linked Stride
+    # courses without anyone running lti_sync_roster.
+    "lti-roster-sync": {
+        "task": "lti.tasks.rosters_sync_scheduled_task",
+        "schedule": env.float("LTI_ROSTER_SYNC_EVERY_S", default=3600.0),
+        "options": {"queue": "cpu"},
+    },
 }
 
 REST_FRAMEWORK = {
