@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -110,9 +111,14 @@ def practice_next(
     current level for this student.
     """
     if difficulty is None:
-        learner = selectors.learner_for_owner(
-            user_id=user.pk if user is not None and user.is_authenticated else None,
-            session_key=session_key,
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        progress = selectors.topic_progress_for_owner(
+            user_id=user_id, session_key=session_key, topic=topic
+        )
+        learner = (
+            progress.learner
+            if progress
+            else selectors.learner_for_owner(user_id=user_id, session_key=session_key)
         )
         if learner is not None:
             due = selectors.reviews_due(learner=learner, topic=topic)
@@ -125,7 +131,6 @@ def practice_next(
                 return NextQuestion(
                     _review_variant(item), is_review=True, misconception=item.misconception
                 )
-            progress = selectors.topic_progress_for(learner=learner, topic=topic)
             difficulty = progress.difficulty if progress else None
     template = selectors.template_for_practice(topic_slug=topic.slug, difficulty=difficulty)
     if template is None:
@@ -192,13 +197,46 @@ def practice_answer(
     )
     if not outcome.result.is_readable:
         return PracticeOutcome(outcome.attempt, outcome.result)
-    learner = learner_get_or_create(user=user, session_key=session_key)
-    state = _record_answer(learner=learner, variant=variant, outcome=outcome)
+    learner, progress = _learner_and_progress_locked(
+        user=user, session_key=session_key, topic_id=variant.template.topic_id
+    )
+    state = _record_answer(learner=learner, progress=progress, variant=variant, outcome=outcome)
     return PracticeOutcome(outcome.attempt, outcome.result, state)
 
 
+def _learner_and_progress_locked(
+    *, user: AbstractBaseUser | AnonymousUser | None, session_key: str, topic_id: int
+) -> tuple[Learner, TopicProgress]:
+    """The caller's practice state and their progress in the topic, locked for the transaction.
+
+    Once a topic has been practised this is one query. It locks the learner and then the
+    progress row, the order in which every writer of practice state locks them (a lock on the
+    progress row first could deadlock with a merge on log-in); and because both rows are locked,
+    a concurrent answer that committed while this one waited is seen in both.
+    """
+    owner = _owner_user(user)
+    lookup = Q(user=owner) if owner else Q(user__isnull=True, session_key=session_key)
+    if owner is not None or session_key:
+        learner = (
+            Learner.objects.select_for_update()
+            .annotate(
+                progress=FilteredRelation(
+                    "topic_progress", condition=Q(topic_progress__topic_id=topic_id)
+                )
+            )
+            .select_related("progress")
+            .filter(lookup, progress__isnull=False)
+            .first()
+        )
+        if learner is not None:
+            return learner, learner.progress  # type: ignore[attr-defined]
+    learner = learner_get_or_create(user=user, session_key=session_key)
+    progress, _created = TopicProgress.objects.get_or_create(learner=learner, topic_id=topic_id)
+    return learner, progress
+
+
 def _record_answer(
-    *, learner: Learner, variant: Variant, outcome: AttemptOutcome
+    *, learner: Learner, progress: TopicProgress, variant: Variant, outcome: AttemptOutcome
 ) -> practice.TopicState:
     template: QuestionTemplate = variant.template
     generated = variant.generated
@@ -212,9 +250,6 @@ def _record_answer(
     learner.save(update_fields=["answered_count", "last_topic", "updated_at"])
     step = learner.answered_count
 
-    progress, _created = TopicProgress.objects.get_or_create(
-        learner=learner, topic_id=template.topic_id
-    )
     state = practice.topic_after_answer(
         _topic_state(progress), is_correct=is_correct, difficulty=variant.difficulty
     )

@@ -49,17 +49,63 @@ def variant_get(*, variant_id: int) -> Variant | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    """One answer as the history and progress tables list it."""
+
+    variant_id: int
+    topic_title: str
+    answer: str  # as the checker read it, else as typed
+    is_correct: bool
+    is_readable: bool
+    misconception: str
+    created_at: datetime
+
+
 def attempts_for_owner(
     *, user_id: int | None, session_key: str, limit: int = 20
-) -> QuerySet[Attempt]:
+) -> list[AttemptRow]:
+    """The owner's latest answers, newest first, in one query.
+
+    Plain rows rather than model instances: a list needs eight columns, not four models per row
+    with each variant's generated content (JSON, kilobytes each).
+    """
     owner = Q(user_id=user_id) if user_id else Q(user__isnull=True, session_key=session_key)
-    return (
+    rows = (
         Attempt.objects.filter(owner)
-        .select_related("variant", "variant__template", "variant__template__topic")
-        # A list needs the topic, not each variant's generated content (JSON, kilobytes each).
-        .defer("variant__content", "variant__template__config", "variant__template__intro")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")
+        .values_list(
+            "variant_id",
+            "variant__template__topic__title",
+            "normalized_answer",
+            "raw_answer",
+            "is_correct",
+            "is_readable",
+            "misconception",
+            "created_at",
+        )[:limit]
     )
+    return [
+        AttemptRow(
+            variant_id=variant_id,
+            topic_title=topic_title,
+            answer=normalized or raw,
+            is_correct=is_correct,
+            is_readable=is_readable,
+            misconception=misconception,
+            created_at=created_at,
+        )
+        for (
+            variant_id,
+            topic_title,
+            normalized,
+            raw,
+            is_correct,
+            is_readable,
+            misconception,
+            created_at,
+        ) in rows
+    ]
 
 
 def bank_for_export() -> BankData:
@@ -87,20 +133,33 @@ def bank_for_export() -> BankData:
 # Practice state.
 
 
-def learner_for_owner(*, user_id: int | None, session_key: str) -> Learner | None:
+def learner_owner(*, user_id: int | None, session_key: str, prefix: str = "") -> Q | None:
+    """The filter that finds an owner's Learner (through ``prefix``, e.g. "learner__"), or None
+    when there is no owner to find (an anonymous visitor without a session)."""
     if user_id:
-        return Learner.objects.filter(user_id=user_id).first()
+        return Q(**{f"{prefix}user_id": user_id})
     if not session_key:
         return None
-    return Learner.objects.filter(user__isnull=True, session_key=session_key).first()
+    return Q(**{f"{prefix}user__isnull": True, f"{prefix}session_key": session_key})
+
+
+def learner_for_owner(*, user_id: int | None, session_key: str) -> Learner | None:
+    owner = learner_owner(user_id=user_id, session_key=session_key)
+    return Learner.objects.filter(owner).first() if owner is not None else None
 
 
 def topic_get(*, slug: str) -> Topic | None:
     return Topic.objects.filter(slug=slug).first()
 
 
-def topic_progress_for(*, learner: Learner, topic: Topic) -> TopicProgress | None:
-    return TopicProgress.objects.filter(learner=learner, topic=topic).first()
+def topic_progress_for_owner(
+    *, user_id: int | None, session_key: str, topic: Topic
+) -> TopicProgress | None:
+    """The owner's progress in ``topic``, with its learner: one query for both."""
+    of_learner = learner_owner(user_id=user_id, session_key=session_key, prefix="learner__")
+    if of_learner is None:
+        return None
+    return TopicProgress.objects.filter(of_learner, topic=topic).select_related("learner").first()
 
 
 def reviews_due(*, learner: Learner, topic: Topic | None = None) -> list[ReviewItem]:
@@ -155,15 +214,22 @@ def catalogue_for_owner(*, user_id: int | None, session_key: str) -> Catalogue:
     A constant number of queries, whatever the number of topics.
     """
     topics = list(topics_for_catalogue())
-    learner = learner_for_owner(user_id=user_id, session_key=session_key)
-    states: dict[int, practice.TopicState] = {}
+    of_learner = learner_owner(user_id=user_id, session_key=session_key, prefix="learner__")
+    progress_rows = (
+        list(TopicProgress.objects.filter(of_learner).select_related("learner"))
+        if of_learner is not None
+        else []
+    )
+    # The learner comes with its progress rows; only one without any needs its own query.
+    learner = (
+        progress_rows[0].learner
+        if progress_rows
+        else learner_for_owner(user_id=user_id, session_key=session_key)
+    )
+    states = {progress.topic_id: topic_state(progress) for progress in progress_rows}
     due_by_topic: dict[int, int] = {}
     oldest_due_topic: int | None = None
     if learner is not None:
-        states = {
-            progress.topic_id: topic_state(progress)
-            for progress in TopicProgress.objects.filter(learner=learner)
-        }
         due = (
             ReviewItem.objects.filter(
                 learner=learner,
@@ -255,8 +321,11 @@ CHART_ANSWERS = 200
 
 
 def progress_for_owner(*, user_id: int | None, session_key: str) -> Progress:
-    """Everything the progress page shows about formula questions, in a constant few queries."""
-    learner = learner_for_owner(user_id=user_id, session_key=session_key)
+    """Everything the progress page shows about formula questions, in a constant few queries.
+
+    The learner's rows are found through a join on their owner: no query for the learner itself.
+    """
+    of_learner = learner_owner(user_id=user_id, session_key=session_key, prefix="learner__")
     owner = Q(user_id=user_id) if user_id else Q(user__isnull=True, session_key=session_key or "-")
     recent = list(
         Attempt.objects.filter(owner, is_readable=True)
@@ -266,15 +335,15 @@ def progress_for_owner(*, user_id: int | None, session_key: str) -> Progress:
     answers = [AnswerRecord(created, correct, slug) for created, correct, slug in reversed(recent)]
     topics: list[TopicProgressRow] = []
     misconceptions: list[MisconceptionRow] = []
-    if learner is not None:
+    if of_learner is not None:
         for progress in (
-            TopicProgress.objects.filter(learner=learner)
+            TopicProgress.objects.filter(of_learner)
             .select_related("topic")
             .order_by("topic__position", "topic__title")
         ):
             state = topic_state(progress)
             topics.append(TopicProgressRow(progress.topic, state, practice.mastery_level(state)))
-        for record in MisconceptionRecord.objects.filter(learner=learner).order_by(
+        for record in MisconceptionRecord.objects.filter(of_learner).order_by(
             "overcome_at", "-last_seen_at"
         ):
             entry = get_misconception(record.misconception)
