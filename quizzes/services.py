@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -18,24 +19,23 @@ MAX_SEED = 2**62  # fits a signed 64-bit column with room to spare
 MAX_TIME_TAKEN_MS = 24 * 3600 * 1000
 
 
-def variant_get_or_create(
-    *, template: QuestionTemplate, seed: int, difficulty: str | None = None
-) -> Variant:
-    """The variant for (template, seed, difficulty), generated and stored on first request.
-
-    Generation is deterministic, so two concurrent requests for the same seed produce the same
-    content: the loser of the insert race simply reads the winner's row.
-    """
+def _checked_difficulty(template: QuestionTemplate, difficulty: str | None) -> str:
     difficulty = difficulty or template.difficulty
     if difficulty not in Difficulty.values:
         raise ApplicationError(
             f"Unknown difficulty '{difficulty}'. Use one of: {', '.join(Difficulty.values)}."
         )
-    if not 0 <= seed < MAX_SEED:
-        raise ApplicationError(f"The seed must be a whole number from 0 to {MAX_SEED - 1}.")
-    existing = Variant.objects.filter(template=template, seed=seed, difficulty=difficulty).first()
-    if existing is not None:
-        return existing
+    return difficulty
+
+
+def _variant_generate_and_store(
+    *, template: QuestionTemplate, seed: int, difficulty: str
+) -> Variant:
+    """Generate the variant and insert it; if the row appeared meanwhile, return that row.
+
+    Generation is deterministic, so two concurrent requests for the same seed produce the same
+    content: the loser of the insert race simply reads the winner's row.
+    """
     try:
         generated = get_generator(template.family).generate(
             seed=seed, difficulty=difficulty, config=template.config
@@ -46,8 +46,12 @@ def variant_get_or_create(
         ) from error
     if template.intro:
         generated.prompt = f"{template.intro.strip()}\n\n{generated.prompt}"
+    # Inside a transaction the INSERT needs a savepoint, or its failure would abort the caller's
+    # transaction. Outside one (a practice page) a failed INSERT leaves nothing behind, and an
+    # atomic block would only add BEGIN and COMMIT round trips.
+    in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_transaction else nullcontext():
             return Variant.objects.create(
                 template=template, seed=seed, difficulty=difficulty, content=generated.to_dict()
             )
@@ -55,10 +59,29 @@ def variant_get_or_create(
         return Variant.objects.get(template=template, seed=seed, difficulty=difficulty)
 
 
+def variant_get_or_create(
+    *, template: QuestionTemplate, seed: int, difficulty: str | None = None
+) -> Variant:
+    """The variant for (template, seed, difficulty), generated and stored on first request."""
+    difficulty = _checked_difficulty(template, difficulty)
+    if not 0 <= seed < MAX_SEED:
+        raise ApplicationError(f"The seed must be a whole number from 0 to {MAX_SEED - 1}.")
+    existing = Variant.objects.filter(template=template, seed=seed, difficulty=difficulty).first()
+    if existing is not None:
+        return existing
+    return _variant_generate_and_store(template=template, seed=seed, difficulty=difficulty)
+
+
 def variant_create_random(*, template: QuestionTemplate, difficulty: str | None = None) -> Variant:
-    """A fresh variant with an unpredictable seed, so students cannot share answer keys by seed."""
-    return variant_get_or_create(
-        template=template, seed=secrets.randbelow(MAX_SEED), difficulty=difficulty
+    """A fresh variant with an unpredictable seed, so students cannot share answer keys by seed.
+
+    A random seed out of 2**62 is as good as never stored already, so there is no look-up first:
+    the unique constraint catches the odd collision and the stored row is returned.
+    """
+    return _variant_generate_and_store(
+        template=template,
+        seed=secrets.randbelow(MAX_SEED),
+        difficulty=_checked_difficulty(template, difficulty),
     )
 
 
