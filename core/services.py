@@ -8,9 +8,18 @@ import yaml
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from courses.bank import CourseCodeQuestionData, parse_course_code_questions
-from courses.selectors import course_code_questions_for_export
-from courses.services import course_code_questions_import
+from courses.bank import (
+    CourseCodeQuestionData,
+    CourseTemplateData,
+    parse_course_code_questions,
+    parse_course_templates,
+)
+from courses.selectors import (
+    course_code_questions_for_export,
+    course_template_slugs,
+    course_templates_for_export,
+)
+from courses.services import course_code_questions_import, course_templates_import
 from courses.validation import ValidationReport, validate_code_question, validate_template
 from grader.bank import CodeQuestionData, parse_code_questions
 from grader.questions import get_template
@@ -38,8 +47,12 @@ def bank_parse_all(
     errors: list[str] = []
     topics = {t.slug for t in data.topics} | _known_topics()
     code_questions = parse_code_questions(data.extra_sections.get("code_questions"), topics, errors)
+    courses = _known_courses()
     course_questions = parse_course_code_questions(
-        data.extra_sections.get("course_code_questions"), _known_courses(), topics, errors
+        data.extra_sections.get("course_code_questions"), courses, topics, errors
+    )
+    course_templates = parse_course_templates(
+        data.extra_sections.get("course_templates"), courses, topics, errors
     )
     if errors:
         raise BankError(errors)
@@ -48,10 +61,15 @@ def bank_parse_all(
         data=data,
         code_questions=code_questions,
         course_questions=course_questions,
+        course_templates=course_templates,
         use_sandbox=use_sandbox,
     )
-    if course_questions:
-        data.extra_sections["course_code_questions"] = course_questions
+    for section, rows in (
+        ("course_code_questions", course_questions),
+        ("course_templates", course_templates),
+    ):
+        if rows:
+            data.extra_sections[section] = rows
     return data, code_questions
 
 
@@ -95,6 +113,7 @@ def bank_validate(
     data: BankData,
     code_questions: Iterable[CodeQuestionData],
     course_questions: Iterable[CourseCodeQuestionData],
+    course_templates: Iterable[CourseTemplateData] = (),
     use_sandbox: bool = False,
 ) -> None:
     """The authoring pages' checks before publishing, for everything the file publishes.
@@ -108,7 +127,16 @@ def bank_validate(
     """
     errors: list[str] = []
     lines = _item_lines(text, "templates")
+    owned_by_courses = course_template_slugs()
     for index, template in enumerate(data.templates):
+        if template.slug in owned_by_courses:
+            # Rewriting a course's versioned template by its storage slug would change the
+            # questions students already answered: course templates go in course_templates.
+            errors.append(
+                f"{_where(lines, index)}: template '{template.slug}' is a version of a course's "
+                "own template: put it in 'course_templates' (by course and lineage) instead"
+            )
+            continue
         if not template.published:
             continue
         report = validate_template(family=template.family, config=template.config)
@@ -136,6 +164,16 @@ def bank_validate(
             f"of course {course_question.course}, {field}"
         )
         errors.extend(_report_errors(where, report))
+    lines = _item_lines(text, "course_templates")
+    for index, course_template in enumerate(course_templates):
+        if course_template.status != "published":
+            continue
+        report = validate_template(family=course_template.family, config=course_template.config)
+        where = (
+            f"{_where(lines, index)}: course template '{course_template.lineage}' "
+            f"of course {course_template.course}, config"
+        )
+        errors.extend(_report_errors(where, report))
     if errors:
         raise BankError(errors)
 
@@ -155,14 +193,25 @@ def _known_courses() -> set[str]:
 @transaction.atomic
 def bank_import_all(*, data: BankData, code_questions: list[CodeQuestionData]) -> dict[str, int]:
     course_questions = data.extra_sections.get("course_code_questions") or []
+    course_templates = data.extra_sections.get("course_templates") or []
     counts = bank_import(data=data)
     counts.update(code_questions_import(questions=code_questions))
+    counts.update(course_templates_import(templates=course_templates))
     counts.update(course_code_questions_import(questions=course_questions))
     return counts
 
 
 def bank_export_all() -> str:
-    data = bank_for_export()
+    exported = bank_for_export()
+    owned_by_courses = course_template_slugs()
+    data = BankData(
+        topics=exported.topics,
+        templates=[t for t in exported.templates if t.slug not in owned_by_courses],
+        extra_sections=dict(exported.extra_sections),
+    )
+    course_templates = course_templates_for_export()
+    if course_templates:
+        data.extra_sections["course_templates"] = course_templates
     code_questions = code_questions_for_export()
     if code_questions:
         data.extra_sections["code_questions"] = code_questions

@@ -1,4 +1,4 @@
-"""The ``course_code_questions`` section of a bank file: code questions a course wrote in full.
+"""The courses' sections of a bank file: ``course_code_questions`` and ``course_templates``.
 
     course_code_questions:
       - course: ABCD2345               # the course's join code (the course must exist)
@@ -26,6 +26,19 @@ assignment gets it at their own seed) names the template instead of a spec:
         template: map-shape            # a built-in code-question template
         status: published
 
+A formula template a course authored:
+
+    course_templates:
+      - course: ABCD2345
+        lineage: output-shape
+        title: Output shape
+        topic: conv-output-size        # must exist (in the file or the database)
+        family: conv_output
+        difficulty: easy
+        config: {kernel_size: [3, 5]}
+        intro: ""
+        status: published
+
 Only the current version of each question is written; importing a changed spec (or another
 template) over a published question creates a new version, as editing it on the authoring page
 would. Pure Python: parse and validate with line numbers (the quizzes bank's loader records them).
@@ -40,6 +53,8 @@ from typing import Any
 from grader.questions import UnknownCodeTemplateError, get_template, template_slugs
 from grader.questions.base import CodeVariant
 from quizzes.bank import SLUG_PATTERN, line_of
+from quizzes.generators import family_names, get_generator
+from quizzes.generators.base import Difficulty
 
 # A template-based question's own version holds the template at this seed: what its author
 # previews and validates (students get their own seeds).
@@ -207,3 +222,135 @@ def dump_course_code_questions(questions: list[CourseCodeQuestionData]) -> list[
             }
         rows.append(row)
     return rows
+
+
+# --- course_templates: formula templates a course authored -------------------------------------
+
+TEMPLATE_ITEM_KEYS = {
+    "course",
+    "lineage",
+    "title",
+    "topic",
+    "family",
+    "difficulty",
+    "config",
+    "intro",
+    "status",
+}
+
+
+@dataclass(frozen=True)
+class CourseTemplateData:
+    """The current version of a formula template a course authored (``course_templates``).
+
+    Kept apart from the public ``templates`` section: a course's template is versioned (answers
+    keep the version they answered) and private to its course, so an import must never rewrite
+    it in place by storage slug.
+    """
+
+    course: str
+    lineage: str
+    title: str
+    topic: str
+    family: str
+    difficulty: str
+    config: dict[str, Any]
+    intro: str = ""
+    status: str = "draft"
+
+
+def parse_course_templates(
+    raw: Any, known_courses: set[str], known_topics: set[str], errors: list[str]
+) -> list[CourseTemplateData]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append("'course_templates' must be a list")
+        return []
+    result: list[CourseTemplateData] = []
+    seen: set[tuple[str, str]] = set()
+    families = family_names()
+    for item in raw:
+        if not isinstance(item, Mapping):
+            errors.append("every course template must be a mapping with course, lineage, family")
+            continue
+        where = line_of(item)
+        unknown = set(item) - TEMPLATE_ITEM_KEYS
+        if unknown:
+            errors.append(f"{where}: unknown course template keys: {', '.join(sorted(unknown))}")
+        course = item.get("course")
+        if not isinstance(course, str) or not course.strip():
+            errors.append(f"{where}: 'course' must be the course's join code")
+            course = ""
+        elif course.strip().upper() not in known_courses:
+            errors.append(f"{where}: no course has the join code '{course}'")
+        lineage = item.get("lineage")
+        if not isinstance(lineage, str) or not SLUG_PATTERN.match(lineage) or len(lineage) > 60:
+            errors.append(f"{where}: 'lineage' must be a-z, 0-9, '-' or '_' text")
+            lineage = ""
+        elif (course, lineage) in seen:
+            errors.append(f"{where}: '{lineage}' appears twice for course {course}")
+        seen.add((str(course), str(lineage)))
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip() or len(title) > 160:
+            errors.append(f"{where}: 'title' must be text of 1 to 160 characters")
+            title = ""
+        topic = item.get("topic")
+        if not isinstance(topic, str) or topic not in known_topics:
+            errors.append(f"{where}: 'topic' must name a known topic, got {topic!r}")
+            topic = ""
+        family = item.get("family")
+        if family not in families:
+            errors.append(f"{where}: unknown family {family!r} (known: {', '.join(families)})")
+            family = ""
+        difficulty = item.get("difficulty", Difficulty.MEDIUM.value)
+        if difficulty not in {d.value for d in Difficulty}:
+            errors.append(f"{where}: difficulty must be easy, medium or hard, got {difficulty!r}")
+        config = item.get("config") or {}
+        if not isinstance(config, Mapping):
+            errors.append(f"{where}: 'config' must be a mapping of parameter ranges")
+            config = {}
+        elif family:
+            errors.extend(
+                f"{where}: config: {problem}"
+                for problem in get_generator(family).validate_config(config)
+            )
+        intro = item.get("intro") or ""
+        if not isinstance(intro, str) or len(intro) > 4000:
+            errors.append(f"{where}: 'intro' must be text of at most 4000 characters")
+            intro = ""
+        status = item.get("status", "draft")
+        if status not in ("draft", "published"):
+            errors.append(f"{where}: 'status' must be draft or published")
+            status = "draft"
+        result.append(
+            CourseTemplateData(
+                course=str(course).strip().upper(),
+                lineage=str(lineage),
+                title=str(title),
+                topic=str(topic),
+                family=str(family),
+                difficulty=str(difficulty),
+                config=dict(config),
+                intro=intro,
+                status=str(status),
+            )
+        )
+    return result
+
+
+def dump_course_templates(templates: list[CourseTemplateData]) -> list[dict[str, Any]]:
+    return [
+        {
+            "course": t.course,
+            "lineage": t.lineage,
+            "title": t.title,
+            "topic": t.topic,
+            "family": t.family,
+            "difficulty": t.difficulty,
+            "config": t.config,
+            "intro": t.intro,
+            "status": t.status,
+        }
+        for t in templates
+    ]

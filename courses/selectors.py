@@ -17,7 +17,12 @@ from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from core.exceptions import NotFoundError, PermissionDeniedError
-from courses.bank import CourseCodeQuestionData, dump_course_code_questions
+from courses.bank import (
+    CourseCodeQuestionData,
+    CourseTemplateData,
+    dump_course_code_questions,
+    dump_course_templates,
+)
 from courses.exports.common import ExportBundle, ExportCategory, question_from_variant
 from courses.models import (
     Assignment,
@@ -502,4 +507,38 @@ def course_code_questions_for_export() -> list[dict[str, Any]]:
             )
             for row in rows
         ]
+    )
+
+
+def course_templates_for_export() -> list[dict[str, Any]]:
+    """The current version of every formula template a course authored."""
+    rows = (
+        AuthoredQuestion.objects.filter(kind=QuestionKind.TEMPLATE, is_current=True)
+        .select_related("course", "template__topic")
+        .order_by("course__join_code", "lineage")
+    )
+    return dump_course_templates(
+        [
+            CourseTemplateData(
+                course=row.course.join_code,
+                lineage=row.lineage,
+                title=row.template.title,
+                topic=row.template.topic.slug,
+                family=row.template.family,
+                difficulty=row.template.difficulty,
+                config=row.template.config,
+                intro=row.template.intro,
+                status=row.status,
+            )
+            for row in rows
+        ]
+    )
+
+
+def course_template_slugs() -> set[str]:
+    """Storage slugs of every version of every course's templates (public export leaves them)."""
+    return set(
+        AuthoredQuestion.objects.filter(kind=QuestionKind.TEMPLATE).values_list(
+            "template__slug", flat=True
+        )
     )

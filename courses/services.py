@@ -916,6 +916,73 @@ def course_code_questions_import(*, questions: list[Any]) -> dict[str, int]:
     return counts
 
 
+def course_templates_import(*, templates: list[Any]) -> dict[str, int]:
+    """Create, update (drafts in place) or version (published) courses' formula templates.
+
+    ``templates`` are ``courses.bank.CourseTemplateData`` rows checked (and, when published,
+    validated) by ``core.services.bank_parse_all``; run inside ``bank_import_all``'s transaction.
+    An unchanged template is left alone, so import -> export round-trips.
+    """
+    counts = {"course_templates_created": 0, "course_templates_updated": 0}
+    if not templates:
+        return counts
+    courses = {
+        c.join_code: c for c in Course.objects.filter(join_code__in={t.course for t in templates})
+    }
+    topics = {t.slug: t for t in Topic.objects.all()}
+    for data in templates:
+        course = courses[data.course]
+        fields = {
+            "title": data.title,
+            "topic": topics[data.topic],
+            "family": data.family,
+            "difficulty": data.difficulty,
+            "config": data.config,
+            "intro": data.intro,
+            "is_published": False,  # course templates stay out of the public catalogue
+        }
+        current = (
+            AuthoredQuestion.objects.select_related("template")
+            .filter(
+                course=course, lineage=data.lineage, is_current=True, kind=QuestionKind.TEMPLATE
+            )
+            .first()
+        )
+        if current is not None and all(
+            getattr(current.template, name) == value for name, value in fields.items()
+        ):
+            if data.status == QuestionStatus.PUBLISHED and not current.is_published:
+                current.status = QuestionStatus.PUBLISHED
+                current.save(update_fields=["status"])
+            continue
+        if current is not None and current.status == QuestionStatus.DRAFT:
+            QuestionTemplate.objects.filter(pk=current.template_id).update(**fields)
+            current.validation = {}
+            current.status = data.status
+            current.save(update_fields=["validation", "status"])
+            counts["course_templates_updated"] += 1
+            continue
+        version = current.version + 1 if current is not None else 1
+        template = QuestionTemplate.objects.create(
+            slug=_storage_slug(course, data.lineage, version), **fields
+        )
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        AuthoredQuestion.objects.create(
+            course=course,
+            kind=QuestionKind.TEMPLATE,
+            lineage=data.lineage,
+            version=version,
+            template=template,
+            status=data.status,
+        )
+        counts[
+            "course_templates_updated" if current is not None else "course_templates_created"
+        ] += 1
+    return counts
+
+
 def _imported_spec(data: Any, *, slug: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the CodeQuestion stores for a bank row: a template-based question keeps the grader
     template's slug (``is_seeded_code_question`` recognises it by that); a written-out one is

@@ -30,7 +30,7 @@ from quizzes.generators import family_names, get_generator
 from quizzes.generators.base import Difficulty
 
 BANK_FORMAT = "stride-bank/1"
-EXTRA_SECTIONS = ("code_questions", "course_code_questions")
+EXTRA_SECTIONS = ("code_questions", "course_code_questions", "course_templates")
 MAX_BANK_BYTES = 5 * 1024 * 1024
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 

@@ -47,6 +47,8 @@ class Command(BaseCommand):
                 f"created, {counts['templates_updated']} updated; "
                 f"{counts['code_questions_created']} code questions created, "
                 f"{counts['code_questions_updated']} updated; "
+                f"{counts['course_templates_created']} course templates created, "
+                f"{counts['course_templates_updated']} updated; "
                 f"{counts['course_code_questions_created']} course code questions created, "
                 f"{counts['course_code_questions_updated']} updated."
             )
