@@ -72,10 +72,18 @@ class QuestionRandom:
         return options[self._values[index] % len(options)]
 
     def shuffle(self, items: MutableSequence[T]) -> None:
-        next32 = self.next32
+        # Fisher-Yates reading the words straight from the block (the same words next32() would
+        # give, in the same order): every MCQ shuffles its options and a method call per swap
+        # cost more than the swap.
+        values, position = self._values, self._index
         for index in range(len(items) - 1, 0, -1):
-            other = next32() % (index + 1)
+            if position == 16:
+                self._refill()
+                values, position = self._values, 0
+            other = values[position] % (index + 1)
+            position += 1
             items[index], items[other] = items[other], items[index]
+        self._index = position
 
     def sample(self, options: Sequence[T], count: int) -> list[T]:
         pool = list(options)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from quizzes.misconceptions import Misconception, register
-from quizzes.misconceptions.conv import ONE_DIMENSION
+from quizzes.misconceptions.conv import ONE_DIMENSION, one_dimension_steps
 from quizzes.misconceptions.pooling import (
     POOL_CEIL_LAST_WINDOW_RULE,
     POOL_CEIL_MODE_IGNORED,
@@ -96,52 +96,6 @@ def _replay(
     return size, None
 
 
-def _replay_rules(
-    size: int, stack: Stack, rules: Sequence[tuple[str, ConvRule | None, PoolRule | None]]
-) -> tuple[tuple[int, int | None], list[tuple[int, int | None]]]:
-    """``_replay`` without a slip, then under each rule in order, sharing the right chain.
-
-    A slip follows the right chain up to the first layer it changes, so the right sizes are
-    computed once and each rule only walks on its own from the layer where it diverges: a stack
-    question replays a dozen slips, most of which change one or two layers.
-    """
-    inputs: list[int] = []
-    outputs: list[int] = []
-    failed: int | None = None
-    current = size
-    for index, layer in enumerate(stack):
-        out = _layer_out(layer, current)
-        inputs.append(current)
-        outputs.append(out)
-        if out < 1:
-            failed = index
-            break
-        current = out
-    right = (current, failed)
-    walked = len(inputs)
-    results: list[tuple[int, int | None]] = []
-    for _, conv_rule, pool_rule in rules:
-        for index in range(walked):
-            layer = stack[index]
-            if layer[0] == CONV:
-                if conv_rule is None:
-                    continue
-                out = conv_rule(inputs[index], layer[1], layer[2], layer[3], layer[4])
-            else:
-                if pool_rule is None:
-                    continue
-                out = pool_rule(inputs[index], layer[1], layer[2], layer[3], layer[4], layer[5])
-            if out is not None and out != outputs[index]:
-                if out < 1:
-                    results.append((inputs[index], index))
-                else:
-                    results.append(_replay_from(out, stack, index + 1, conv_rule, pool_rule))
-                break
-        else:
-            results.append(right)
-    return right, results
-
-
 def _layer_out(layer: Layer, size: int) -> int:
     kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
     numerator = size + 2 * padding - dilation * (kernel - 1) - 1
@@ -155,29 +109,6 @@ def _layer_out(layer: Layer, size: int) -> int:
             out -= 1
         return out
     return numerator // stride + 1
-
-
-def _replay_from(
-    size: int, stack: Stack, start: int, conv_rule: ConvRule | None, pool_rule: PoolRule | None
-) -> tuple[int, int | None]:
-    """``_replay`` from layer ``start`` on, with ``size`` entering it."""
-    for index in range(start, len(stack)):
-        layer = stack[index]
-        if layer[0] == CONV:
-            kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
-            out = conv_rule(size, kernel, stride, padding, dilation) if conv_rule else None
-            if out is None:
-                out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-        else:
-            out = None
-            if pool_rule is not None:
-                out = pool_rule(size, layer[1], layer[2], layer[3], layer[4], layer[5])
-            if out is None:
-                out = _layer_out(layer, size)
-        if out < 1:
-            return size, index
-        size = out
-    return size, None
 
 
 def _run_with_options(
@@ -379,7 +310,102 @@ _RULES_BY_FEATURES = [
 ]
 
 
+_RULE_INDICES_BY_FEATURES = [
+    [
+        index
+        for index, rule in enumerate(_CHAINED_RULES)
+        if _FEATURE_BITS[_NEEDS.get(rule[0], "conv")] & features
+    ]
+    for features in range(64)
+]
+# _replay_all steps the pooling slips one by one and the ten formula slips together.
+_FAILED = 1 << 40  # the size a failed slip walks on with (see _replay_all)
+_POOL_SLIPS = (assumed_stride_one, floored_in_ceil_mode, kept_window_in_padding)
+assert [rule[2] for rule in _CHAINED_RULES[:3]] == list(_POOL_SLIPS)
+assert [rule[1] for rule in _CHAINED_RULES[3:]] == [m.wrong_answer for m in ONE_DIMENSION]
+
+
+def _replay_all(
+    size: int, stack: Stack
+) -> tuple[tuple[int, int | None], list[tuple[int, int | None]]]:
+    """``_replay`` without a slip, and under every ``_CHAINED_RULES`` entry in that order.
+
+    One walk of the stack for all of them, each slip carrying its own size: at a Conv2d the ten
+    formula slips step in one call (``one_dimension_steps``) rather than a call per slip and
+    layer, which was a third of a stack question's time. A slip whose map fails keeps the
+    (size, index) where it failed and walks on with a huge size that never fails again, so
+    the failure check only loops on the layers where some slip does fail.
+    """
+    pool_sizes = [size, size, size]
+    conv_sizes = [size] * 10
+    failures: list[tuple[int, int | None] | None] = [None] * 13
+    right: tuple[int, int | None] | None = None
+    current = size
+    stride_one, floored, kept_window = _POOL_SLIPS
+    for index, layer in enumerate(stack):
+        kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
+        if layer[0] == CONV:
+            offset = 2 * padding - dilation * (kernel - 1) - 1
+            first, second, third = pool_sizes
+            pool_out = [
+                (first + offset) // stride + 1,
+                (second + offset) // stride + 1,
+                (third + offset) // stride + 1,
+            ]
+            conv_out = one_dimension_steps(conv_sizes, kernel, stride, padding, dilation)
+            current_out = (current + offset) // stride + 1
+        else:
+            ceil_mode = layer[5]
+            pool_out = []
+            for slip, item in zip(_POOL_SLIPS, pool_sizes, strict=True):
+                out = slip(item, kernel, stride, padding, dilation, ceil_mode)
+                pool_out.append(_layer_out(layer, item) if out is None else out)
+            step = kernel if stride is None else stride
+            offset = 2 * padding - dilation * (kernel - 1) - 1
+            if ceil_mode:
+                conv_out = []
+                for item in conv_sizes:
+                    out = -(-(item + offset) // step) + 1
+                    if (out - 1) * step >= item + padding:
+                        out -= 1  # the last window would start in the right padding
+                    conv_out.append(out)
+            else:
+                conv_out = [(item + offset) // step + 1 for item in conv_sizes]
+            current_out = _layer_out(layer, current)
+        if right is None:
+            if current_out < 1:
+                right = (current, index)
+            else:
+                current = current_out
+        if min(conv_out) < 1 or min(pool_out) < 1:
+            for position, out in enumerate(pool_out):
+                if out < 1:
+                    failures[position] = (pool_sizes[position], index)
+                    pool_out[position] = _FAILED
+            for position, out in enumerate(conv_out):
+                if out < 1:
+                    failures[3 + position] = (conv_sizes[position], index)
+                    conv_out[position] = _FAILED
+        pool_sizes, conv_sizes = pool_out, conv_out
+    if right is None:
+        right = (current, None)
+    finals = pool_sizes + conv_sizes
+    return right, [
+        failure if failure is not None else (finals[position], None)
+        for position, failure in enumerate(failures)
+    ]
+
+
+def _rule_indices_for(stack: Stack) -> list[int]:
+    """The positions in ``_CHAINED_RULES`` of the slips that can change this stack's sizes."""
+    return _RULE_INDICES_BY_FEATURES[_features(stack)]
+
+
 def _rules_for(stack: Stack) -> list[tuple[str, ConvRule | None, PoolRule | None]]:
+    return list(_RULES_BY_FEATURES[_features(stack)])
+
+
+def _features(stack: Stack) -> int:
     features = 0
     for layer in stack:
         if layer[0] == CONV:
@@ -395,7 +421,7 @@ def _rules_for(stack: Stack) -> list[tuple[str, ConvRule | None, PoolRule | None
                 features |= 16
             if layer[5]:
                 features |= 32
-    return list(_RULES_BY_FEATURES[features])
+    return features
 
 
 def chained_mistakes(size: int, stack: Stack) -> list[tuple[str, int]]:
@@ -412,26 +438,24 @@ def chained_mistakes(size: int, stack: Stack) -> list[tuple[str, int]]:
         wrong = function(size, stack)
         if wrong is not None:
             result.append((identifier, wrong))
-    rules = _rules_for(stack)
-    for (identifier, _, _), (final, failed) in zip(
-        rules, _replay_rules(size, stack, rules)[1], strict=True
-    ):
+    replayed = _replay_all(size, stack)[1]
+    for rule_index in _rule_indices_for(stack):
+        final, failed = replayed[rule_index]
         if failed is None:
-            result.append((identifier, final))
+            result.append((_CHAINED_RULES[rule_index][0], final))
     return result
 
 
 def failing_layer_mistakes(size: int, stack: Stack) -> list[tuple[str, int | None]]:
     """(misconception id, index of the layer the slip blames, None for "none fails")."""
-    rules = _rules_for(stack)
-    (_, right), replayed = _replay_rules(size, stack, rules)
+    (_, right), replayed = _replay_all(size, stack)
     result: list[tuple[str, int | None]] = []
     if right is not None and right > 0:
         result.append((STACK_BLAMED_PREVIOUS_LAYER.id, right - 1))
     result.append((STACK_POOL_IGNORED.id, run(size, stack, skip_pools=True)[1]))
     result.append((STACK_KERNEL_MUST_BE_SMALLER.id, run(size, stack, strict_fit=True)[1]))
-    for (identifier, _, _), (_, failed) in zip(rules, replayed, strict=True):
-        result.append((identifier, failed))
+    for rule_index in _rule_indices_for(stack):
+        result.append((_CHAINED_RULES[rule_index][0], replayed[rule_index][1]))
     return [(identifier, index) for identifier, index in result if index != right]
 
 
