@@ -150,7 +150,7 @@ class BankExportApi(APIView):
     )
     def get(self, request: Request) -> Response:
         _require_bank_user(request.user)
-        return Response({"text": core_services.bank_export_all()})
+        return Response({"text": core_services.bank_export_all(user=request.user)})
 
 
 class BankImportApi(APIView):
@@ -168,7 +168,7 @@ class BankImportApi(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             data, code_questions = core_services.bank_parse_all(
-                serializer.validated_data["text"].encode("utf-8")
+                serializer.validated_data["text"].encode("utf-8"), user=request.user
             )
             counts = core_services.bank_import_all(data=data, code_questions=code_questions)
         except BankError as error:

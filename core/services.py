@@ -15,6 +15,7 @@ from courses.bank import (
     parse_course_templates,
 )
 from courses.selectors import (
+    bank_course_scope,
     course_code_questions_for_export,
     course_template_slugs,
     course_templates_for_export,
@@ -33,9 +34,13 @@ from quizzes.services import bank_import
 
 
 def bank_parse_all(
-    text: str | bytes, *, use_sandbox: bool = False
+    text: str | bytes, *, use_sandbox: bool = False, user: AbstractBaseUser | None = None
 ) -> tuple[BankData, list[CodeQuestionData]]:
     """Parse and validate every section, collecting every problem before refusing the file.
+
+    ``user`` (an API caller) may only name courses they teach in the courses' sections; to them
+    another course does not exist, as everywhere else. The command line (None) and staff may
+    name any course.
 
     Whatever the file publishes then goes through the checks the authoring pages run before
     publishing (``bank_validate``), so a file that parses but holds a template that cannot build
@@ -47,7 +52,7 @@ def bank_parse_all(
     errors: list[str] = []
     topics = {t.slug for t in data.topics} | _known_topics()
     code_questions = parse_code_questions(data.extra_sections.get("code_questions"), topics, errors)
-    courses = _known_courses()
+    courses = _known_courses(bank_course_scope(user=user))
     course_questions = parse_course_code_questions(
         data.extra_sections.get("course_code_questions"), courses, topics, errors
     )
@@ -184,10 +189,13 @@ def _known_topics() -> set[str]:
     return set(Topic.objects.values_list("slug", flat=True))
 
 
-def _known_courses() -> set[str]:
+def _known_courses(course_ids: set[int] | None) -> set[str]:
     from courses.models import Course  # noqa: PLC0415
 
-    return set(Course.objects.values_list("join_code", flat=True))
+    courses = (
+        Course.objects.all() if course_ids is None else Course.objects.filter(pk__in=course_ids)
+    )
+    return set(courses.values_list("join_code", flat=True))
 
 
 @transaction.atomic
@@ -201,7 +209,11 @@ def bank_import_all(*, data: BankData, code_questions: list[CodeQuestionData]) -
     return counts
 
 
-def bank_export_all() -> str:
+def bank_export_all(*, user: AbstractBaseUser | None = None) -> str:
+    """The whole bank as YAML. The courses' sections hold reference solutions and answer keys:
+    for ``user`` (an API caller) only the courses they teach; everything for the command line
+    (None) and staff."""
+    course_ids = bank_course_scope(user=user)
     exported = bank_for_export()
     owned_by_courses = course_template_slugs()
     data = BankData(
@@ -209,13 +221,13 @@ def bank_export_all() -> str:
         templates=[t for t in exported.templates if t.slug not in owned_by_courses],
         extra_sections=dict(exported.extra_sections),
     )
-    course_templates = course_templates_for_export()
+    course_templates = course_templates_for_export(course_ids=course_ids)
     if course_templates:
         data.extra_sections["course_templates"] = course_templates
     code_questions = code_questions_for_export()
     if code_questions:
         data.extra_sections["code_questions"] = code_questions
-    course_questions = course_code_questions_for_export()
+    course_questions = course_code_questions_for_export(course_ids=course_ids)
     if course_questions:
         data.extra_sections["course_code_questions"] = course_questions
     return dump_bank(data)

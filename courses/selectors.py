@@ -480,15 +480,23 @@ def course_export_bundle(
 # --- bank files ------------------------------------------------------------------------------
 
 
-def course_code_questions_for_export() -> list[dict[str, Any]]:
-    """The current version of every course code question: written out in full, or the grader
-    template it is drawn from (its spec is that template at the preview seed)."""
+def _in_courses(
+    rows: QuerySet[AuthoredQuestion], course_ids: set[int] | None
+) -> QuerySet[AuthoredQuestion]:
+    return rows if course_ids is None else rows.filter(course_id__in=course_ids)
+
+
+def course_code_questions_for_export(*, course_ids: set[int] | None = None) -> list[dict[str, Any]]:
+    """The current version of every course code question (of ``course_ids`` only, if given):
+    written out in full, or the grader template it is drawn from (its spec is that template at
+    the preview seed)."""
     from courses.services import is_seeded_code_question  # noqa: PLC0415 - services import us
 
-    rows = (
+    rows = _in_courses(
         AuthoredQuestion.objects.filter(kind=QuestionKind.CODE, is_current=True)
         .select_related("course", "code_question__topic")
-        .order_by("course__join_code", "lineage")
+        .order_by("course__join_code", "lineage"),
+        course_ids,
     )
     return dump_course_code_questions(
         [
@@ -510,12 +518,13 @@ def course_code_questions_for_export() -> list[dict[str, Any]]:
     )
 
 
-def course_templates_for_export() -> list[dict[str, Any]]:
-    """The current version of every formula template a course authored."""
-    rows = (
+def course_templates_for_export(*, course_ids: set[int] | None = None) -> list[dict[str, Any]]:
+    """The current version of every formula template a course (of ``course_ids``) authored."""
+    rows = _in_courses(
         AuthoredQuestion.objects.filter(kind=QuestionKind.TEMPLATE, is_current=True)
         .select_related("course", "template__topic")
-        .order_by("course__join_code", "lineage")
+        .order_by("course__join_code", "lineage"),
+        course_ids,
     )
     return dump_course_templates(
         [
@@ -540,5 +549,17 @@ def course_template_slugs() -> set[str]:
     return set(
         AuthoredQuestion.objects.filter(kind=QuestionKind.TEMPLATE).values_list(
             "template__slug", flat=True
+        )
+    )
+
+
+def bank_course_scope(*, user: AbstractBaseUser | None) -> set[int] | None:
+    """Which courses' sections of a bank file ``user`` may export and import: None (all) for the
+    command line and staff, otherwise the courses they teach."""
+    if user is None or user.is_staff:
+        return None
+    return set(
+        Membership.objects.filter(user=user, role=Role.INSTRUCTOR).values_list(
+            "course_id", flat=True
         )
     )
