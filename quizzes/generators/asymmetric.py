@@ -27,10 +27,10 @@ from quizzes.generators.randomness import QuestionRandom
 from quizzes.generators.text import dimension_working, formula_line, shape_text
 from quizzes.misconceptions.conv import (
     HEIGHT_WIDTH_SWAPPED,
-    ONE_DIMENSION,
     ONE_DIMENSION_IDS,
     one_dimension_mistakes,
     one_dimension_slips,
+    one_dimension_steps,
 )
 from quizzes.shapes import conv_output_size
 
@@ -42,7 +42,6 @@ Layer = tuple[Pair, Pair, Pair, Pair, int, int]
 
 _HEADER = "```python\nimport torch\nimport torch.nn as nn\n\n"
 _SWAPPED = HEIGHT_WIDTH_SWAPPED.id
-_MISTAKE_FUNCTIONS = tuple((m.id, m.wrong_answer) for m in ONE_DIMENSION)
 _TUPLE_RULE = "A tuple argument is (height, width): the first number acts on H, the second on W."
 _ARGUMENT_NAMES = ("kernel_size", "stride", "padding", "dilation")
 #: Which arguments may differ between height and width, per difficulty (the rest are ints).
@@ -106,11 +105,24 @@ def _mistaken(height: int, width: int, settings: Settings, right: Pair) -> list[
     """(misconception id, mistaken (H_out, W_out)) for every one-dimension mistake that changes
     the answer and still leaves a positive size."""
     if len(settings) != 1:
-        results = [
-            (identifier, _run(height, width, settings, function))
-            for identifier, function in _MISTAKE_FUNCTIONS
+        # Each slip carries its own (H, W) through the layers; the ten step together per layer
+        # and dimension (what _run does slip by slip, in four calls instead of forty).
+        heights, widths = [height] * 10, [width] * 10
+        failed = [False] * 10
+        for along_h, along_w in settings:
+            heights = one_dimension_steps(heights, *along_h)
+            widths = one_dimension_steps(widths, *along_w)
+            if min(heights) <= 0 or min(widths) <= 0:
+                for index, (new_height, new_width) in enumerate(zip(heights, widths, strict=True)):
+                    if new_height <= 0 or new_width <= 0:
+                        failed[index] = True
+        return [
+            (identifier, (new_height, new_width))
+            for identifier, new_height, new_width, has_failed in zip(
+                ONE_DIMENSION_IDS, heights, widths, failed, strict=True
+            )
+            if not has_failed
         ]
-        return [(identifier, pair) for identifier, pair in results if pair is not None]
     # One layer (most questions): no propagation, so skip _run's loop.
     along_h, along_w = settings[0]
     right_h, right_w = right
