@@ -9,6 +9,7 @@ from django import forms
 
 from courses.models import LatePolicy
 from grader.questions import get_template, template_slugs
+from quizzes.bank import MAX_BANK_BYTES
 from quizzes.generators import family_names, get_generator
 from quizzes.models import Difficulty, Topic
 
@@ -131,6 +132,18 @@ class CodeTemplateForm(forms.Form):
         max_length=160, required=False, help_text="Leave blank for the template's own title."
     )
     topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
+
+
+class BankUploadForm(forms.Form):
+    bank = forms.FileField(label="Bank file (YAML or JSON)")
+
+    def clean_bank(self) -> bytes:
+        upload = self.cleaned_data["bank"]
+        if upload.size > MAX_BANK_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_BANK_BYTES // (1024 * 1024)} MiB."
+            )
+        return upload.read()
 
 
 class AssignmentForm(forms.Form):

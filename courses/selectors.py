@@ -59,6 +59,13 @@ def require_instructor(*, user: AbstractBaseUser, course: Course) -> None:
         raise PermissionDeniedError("Only the course's instructors can do that.")
 
 
+def require_bank_user(*, user: AbstractBaseUser) -> None:
+    """Bank files are for staff and instructors (of at least one course), as in the API."""
+    if user.is_staff or Membership.objects.filter(user=user, role=Role.INSTRUCTOR).exists():
+        return
+    raise PermissionDeniedError("Only staff and instructors can import or export the bank.")
+
+
 def require_student(*, user: AbstractBaseUser, course: Course) -> None:
     role = role_in(user=user, course=course)
     if role is None:

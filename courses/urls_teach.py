@@ -6,6 +6,8 @@ app_name = "teach"
 
 urlpatterns = [
     path("", views.teach_home, name="home"),
+    path("bank/", views.bank_page, name="bank"),
+    path("bank/export.yaml", views.bank_export, name="bank-export"),
     path("<int:course_id>/", views.course_detail, name="course"),
     path("<int:course_id>/templates/new/", views.template_edit, name="template-new"),
     path("<int:course_id>/code/new/", views.code_question_edit, name="code-new"),

@@ -14,12 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core import services as core_services
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from courses import charts, selectors, services
 from courses.exports import gift, moodle_xml, qti
 from courses.forms import (
     AnswerForm,
     AssignmentForm,
+    BankUploadForm,
     CodeForm,
     CodeQuestionForm,
     CodeTemplateForm,
@@ -29,6 +31,7 @@ from courses.forms import (
 )
 from courses.models import QuestionKind, QuestionStatus, Role
 from grader import selectors as grader_selectors
+from quizzes.bank import BankError
 from quizzes.diagrams import diagram_for
 
 PREVIEW_SEEDS = (1, 2, 3, 4)
@@ -453,6 +456,37 @@ def export_lms(request: HttpRequest, course_id: int, fmt: str) -> HttpResponse:
         raise Http404("Unknown export format.")
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="course-{course.pk}-{name}"'
+    return response
+
+
+@_domain_errors
+def bank_page(request: HttpRequest) -> HttpResponse:
+    """Upload a bank file: validated whole (as import_bank does) before anything is written."""
+    selectors.require_bank_user(user=request.user)
+    form = BankUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            data, code_questions = core_services.bank_parse_all(
+                form.cleaned_data["bank"], user=request.user
+            )
+        except BankError as error:
+            errors = error.errors
+        else:
+            counts = core_services.bank_import_all(data=data, code_questions=code_questions)
+            summary = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items())
+            messages.success(request, f"Imported. {summary}.")
+            return redirect("teach:bank")
+    return render(request, "courses/bank.html", {"form": form, "errors": errors})
+
+
+@_domain_errors
+def bank_export(request: HttpRequest) -> HttpResponse:
+    selectors.require_bank_user(user=request.user)
+    response = HttpResponse(
+        core_services.bank_export_all(user=request.user), content_type="application/yaml"
+    )
+    response["Content-Disposition"] = 'attachment; filename="stride-bank.yaml"'
     return response
 
 
