@@ -53,13 +53,21 @@ def variant_get(*, variant_id: int) -> Variant | None:
 class AttemptRow:
     """One answer as the history and progress tables list it."""
 
-    variant_id: int
+    question_url: str
     topic_title: str
     answer: str  # as the checker read it, else as typed
     is_correct: bool
     is_readable: bool
-    misconception: str
+    misconception_title: str  # "" when the answer showed none
     created_at: datetime
+
+
+def misconception_title(misconception_id: str) -> str:
+    """The catalogue's name for a misconception id ("" stays "")."""
+    if not misconception_id:
+        return ""
+    entry = get_misconception(misconception_id)
+    return entry.title if entry else misconception_id.replace("_", " ")
 
 
 def attempts_for_owner(
@@ -68,7 +76,8 @@ def attempts_for_owner(
     """The owner's latest answers, newest first, in one query.
 
     Plain rows rather than model instances: a list needs eight columns, not four models per row
-    with each variant's generated content (JSON, kilobytes each).
+    with each variant's generated content (JSON, kilobytes each). Links and names are resolved
+    here, once per row or per distinct misconception, rather than by tags in a template loop.
     """
     owner = Q(user_id=user_id) if user_id else Q(user__isnull=True, session_key=session_key)
     rows = (
@@ -85,27 +94,23 @@ def attempts_for_owner(
             "created_at",
         )[:limit]
     )
-    return [
-        AttemptRow(
-            variant_id=variant_id,
-            topic_title=topic_title,
-            answer=normalized or raw,
-            is_correct=is_correct,
-            is_readable=is_readable,
-            misconception=misconception,
-            created_at=created_at,
+    titles: dict[str, str] = {}  # the catalogue look-up, once per distinct misconception
+    answers = []
+    for variant_id, topic, normalized, raw, is_correct, is_readable, shown, created_at in rows:
+        if shown not in titles:
+            titles[shown] = misconception_title(shown)
+        answers.append(
+            AttemptRow(
+                question_url=reverse("quizzes:question", args=[variant_id]),
+                topic_title=topic,
+                answer=normalized or raw,
+                is_correct=is_correct,
+                is_readable=is_readable,
+                misconception_title=titles[shown],
+                created_at=created_at,
+            )
         )
-        for (
-            variant_id,
-            topic_title,
-            normalized,
-            raw,
-            is_correct,
-            is_readable,
-            misconception,
-            created_at,
-        ) in rows
-    ]
+    return answers
 
 
 def bank_for_export() -> BankData:
