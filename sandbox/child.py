@@ -215,10 +215,11 @@ def main(
     """Entry point right after fork(). Never returns."""
     code = EXIT_CRASHED
     try:
-        # Collect the server's garbage while its descriptors are still its own: a finalizer
-        # running later could close a number that by then is one of the child's pipes.
-        gc.collect()
+        # Never collect the server's garbage here: a finalizer could close a descriptor number
+        # that is by then one of the child's pipes. Freezing it is O(1) (a list splice) where a
+        # collection walked the server's young objects and copied their pages (~1 ms a child).
         gc.disable()
+        gc.freeze()
         report = IsolationReport()
         try:
             isolation.isolate(plan, report, fds)

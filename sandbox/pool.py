@@ -38,6 +38,8 @@ class ChildRecord:
     state: str = "starting"  # starting -> ready -> running (or probing); failed
     missing: dict[str, str] = field(default_factory=dict)
     deadline: float | None = None
+    # (memory bytes, processes) last written to its cgroup, so a hand-out rewrites only changes.
+    cgroup_limits: tuple[int, int] | None = None
 
 
 class UidPool:

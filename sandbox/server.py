@@ -23,6 +23,7 @@ import itertools
 import json
 import logging
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -41,6 +42,7 @@ from sandbox.filesystem import build_template, plan_layout
 from sandbox.housekeeping import anonymous_huge_pages, private_directory, rss_bytes
 from sandbox.isolation import IsolationPlan
 from sandbox.pool import ChildRecord, Request, UidPool, close_quietly, fork_child
+from sandbox.protocol import Limits
 from sandbox.warmup import prepare_for_fork
 
 logger = logging.getLogger("sandbox")
@@ -48,6 +50,8 @@ logger = logging.getLogger("sandbox")
 BACKSTOP_GRACE_S = 5.0
 SETUP_TIMEOUT_S = 30.0
 READY_FRAME_BYTES = 64 * 1024
+EVENT_PRIORITY = {"control": 0, "ready": 1, "exit": 2}
+DEFAULT_CGROUP_LIMITS = (Limits().memory_bytes, Limits().max_processes)
 
 
 class ForkServer:
@@ -55,6 +59,8 @@ class ForkServer:
         self.sock = sock
         self.config = config
         self.selector = selectors.DefaultSelector()
+        self.control_poll = select.poll()
+        self.control_poll.register(sock, select.POLLIN)
         self.children: dict[int, ChildRecord] = {}
         self.ready: collections.deque[ChildRecord] = collections.deque()
         self.pending: collections.deque[Request] = collections.deque()
@@ -112,7 +118,11 @@ class ForkServer:
         try:
             while self.running:
                 self._dispatch()
-                for key, _ in self.selector.select(self._select_timeout()):
+                events = self.selector.select(self._select_timeout())
+                # A waiting client first: reaping and replenishing can wait a few milliseconds,
+                # its job cannot (the hand-out happens inside _on_control).
+                events.sort(key=lambda event: EVENT_PRIORITY[event[0].data[0]])
+                for key, _ in events:
                     kind, record = key.data
                     if record is not None and self.children.get(record.job_id) is not record:
                         # Reaped earlier in this batch: its descriptor numbers may already
@@ -167,6 +177,7 @@ class ForkServer:
                 self._spawn_for(request)
             else:
                 self.pending.append(request)
+                self._hand_out_ready()
         elif op == "probe":
             self._spawn_for(Request(id=message["id"], limits={}, probe=True))
         elif op == "info":
@@ -195,15 +206,22 @@ class ForkServer:
 
     # -- spawning ---------------------------------------------------------------------------
 
-    def _dispatch(self) -> None:
+    def _hand_out_ready(self) -> None:
         while self.pending and self.ready:
             self._hand_out(self.pending.popleft(), self.ready.popleft())
+
+    def _client_waiting(self) -> bool:
+        return bool(self.control_poll.poll(0))
+
+    def _dispatch(self) -> None:
+        self._hand_out_ready()
         starting = sum(
             1 for c in self.children.values() if c.state == "starting" and c.request is None
         )
         target = len(self.pending) + (self.config.pool_size if self.healthy else 0)
         for _ in range(target - len(self.ready) - starting):
-            if len(self.children) >= self.config.max_children:
+            if len(self.children) >= self.config.max_children or self._client_waiting():
+                # A fork takes milliseconds: serve a request that arrived meanwhile first.
                 break
             if self._spawn() is None and self.pending:
                 self._refuse(self.pending.popleft(), self.setup_error)
@@ -253,11 +271,21 @@ class ForkServer:
             try:
                 # Before the child can be handed a job: its setup reads no student input.
                 self.cgroups.attach(cgroup, pid)  # type: ignore[union-attr]
+                # The usual limits now, off the job's path; a job asking for others rewrites them.
+                self._limit_cgroup(record, DEFAULT_CGROUP_LIMITS)
             except OSError as exc:
                 signal.pidfd_send_signal(pidfd, signal.SIGKILL)
                 self.setup_error = f"cgroups: cannot attach a child: {exc}"
                 self.healthy = False
         return record
+
+    def _limit_cgroup(self, record: ChildRecord, limits: tuple[int, int]) -> None:
+        if record.cgroup_limits != limits:
+            memory_bytes, max_processes = limits
+            self.cgroups.set_limits(  # type: ignore[union-attr]
+                record.cgroup, memory_bytes=memory_bytes, max_processes=max_processes
+            )
+            record.cgroup_limits = limits
 
     # -- child events -----------------------------------------------------------------------
 
@@ -316,12 +344,9 @@ class ForkServer:
 
     def _hand_out(self, request: Request, record: ChildRecord) -> None:
         if record.cgroup is not None and request.limits:
+            limits = (int(request.limits["memory_bytes"]), int(request.limits["max_processes"]))
             try:
-                self.cgroups.set_limits(  # type: ignore[union-attr]
-                    record.cgroup,
-                    memory_bytes=int(request.limits["memory_bytes"]),
-                    max_processes=int(request.limits["max_processes"]),
-                )
+                self._limit_cgroup(record, limits)
             except OSError as exc:
                 signal.pidfd_send_signal(record.pidfd, signal.SIGKILL)
                 self._refuse(request, f"cgroups: cannot set limits: {exc}")
