@@ -1,4 +1,4 @@
-"""Services that span apps: bank files (templates and code questions), claiming a session."""
+"""Services that span apps: bank files (parse, validate, import, export), claiming a session."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def bank_parse_all(
     Whatever the file publishes then goes through the checks the authoring pages run before
     publishing (``bank_validate``), so a file that parses but holds a template that cannot build
     its questions, or a reference solution that fails, is refused here, before anything is
-    written. The courses' own code questions (``course_code_questions``) are kept on
-    ``data.extra_sections`` as parsed rows for ``bank_import_all``.
+    written. The courses' own sections (``course_code_questions``, ``course_templates``) are
+    kept on ``data.extra_sections`` as parsed rows for ``bank_import_all``.
     """
     data = parse_bank(text)
     errors: list[str] = []
