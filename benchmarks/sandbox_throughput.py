@@ -54,6 +54,27 @@ def _measure(count: int, run: Callable[[], object]) -> tuple[list[float], float]
     return latencies, time.perf_counter() - started
 
 
+def _sandbox_cpu_s(server_pid: int) -> float:
+    """CPU seconds of this process (the client), the server and its reaped children so far."""
+    with open(f"/proc/{server_pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    server = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return server + own.user + own.system
+
+
+def _print_setup_profile(info: dict) -> None:
+    """Where a pool child's set-up goes (CPU, off the job's path but not off the machine)."""
+    profile = info.get("setup_profile_ms", {})
+    if not profile:
+        return
+    steps = sorted(profile.items(), key=lambda item: -item[1])
+    print(
+        f"pool child set-up, CPU ms per child (mean of {info['setup_profiled']}): "
+        f"{sum(profile.values()):.1f} = " + ", ".join(f"{name} {ms:.2f}" for name, ms in steps)
+    )
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -88,7 +109,10 @@ def main() -> int:
     with SandboxClient() as client:
         print(f"server pid {client.server_pid()}, cgroups {client.info()['cgroups']}")
         _measure(WARM_UP_JOBS, lambda: client.run(job))
+        cpu_before = _sandbox_cpu_s(client.server_pid())
         fork_latencies, fork_elapsed = _measure(arguments.jobs, lambda: client.run(job))
+        # Children are counted once reaped, so this can lag by the pool's few children.
+        cpu_per_job = (_sandbox_cpu_s(client.server_pid()) - cpu_before) / arguments.jobs
         baseline_job = _job(wall_time_s=120.0)
         base_latencies, base_elapsed = _measure(
             arguments.baseline_jobs, lambda: client.run(baseline_job, fresh_interpreter=True)
@@ -96,6 +120,10 @@ def main() -> int:
         print()
         fork_p50, fork_rate = _report("fork-server", fork_latencies, fork_elapsed)
         base_p50, base_rate = _report("fresh interpreter", base_latencies, base_elapsed)
+        # On 2 cores a steady stream of jobs cannot beat half this per job, whatever the
+        # critical path: each job also pays for forking and isolating its replacement.
+        print(f"fork-server CPU per job (client + server + children): {cpu_per_job * 1000:.1f} ms")
+        _print_setup_profile(client.info())
         print(f"speed-up: p50 {base_p50 / fork_p50:.1f}x, throughput {fork_rate / base_rate:.1f}x")
 
         rss_before = client.info()["rss_bytes"]

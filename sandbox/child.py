@@ -16,6 +16,7 @@ import resource
 import signal
 import struct
 import sys
+import time
 from typing import Any, NoReturn
 
 import numpy
@@ -224,14 +225,17 @@ def main(
         try:
             isolation.isolate(plan, report, fds)
             if not (fresh or plan.probe):
+                started = time.process_time_ns()
                 _rehearse()
+                report.cpu_ns["rehearsal"] = time.process_time_ns() - started
         except isolation.ProtectionUnavailable as exc:
             # Until close_fds succeeded the ready pipe is still at its inherited number.
             ready = fds[-1] if exc.protection == "close_fds" else FD_READY
             _report_ready(ready, {"ok": False, "protection": exc.protection, "detail": exc.detail})
             code = EXIT_SETUP_FAILED
         else:
-            _report_ready(FD_READY, {"ok": True, "missing": report.missing})
+            ready = {"ok": True, "missing": report.missing, "cpu_ns": report.cpu_ns}
+            _report_ready(FD_READY, ready)
             if fresh:
                 _exec_fresh_interpreter(memory_rlimit)
             elif plan.probe:

@@ -16,6 +16,7 @@ import logging
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,6 +84,8 @@ class IsolationPlan:
 @dataclass
 class IsolationReport:
     missing: dict[str, str] = dataclasses.field(default_factory=dict)
+    # CPU nanoseconds per step, reported to the server (see ForkServer.setup_profile).
+    cpu_ns: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _arrange_fds(job: int, result: int, stdout: int, stderr: int, ready: int) -> None:
@@ -187,10 +190,12 @@ def isolate(plan: IsolationPlan, report: IsolationReport, fds: tuple[int, ...]) 
         ("seccomp", lambda: _install_seccomp(plan)),
     ]
     for name, step in steps:
+        started = time.process_time_ns()
         try:
             if name in plan.simulate_missing:
                 raise OSError(0, "simulated failure (testing hook)")
             step()
+            report.cpu_ns[name] = report.cpu_ns.get(name, 0) + time.process_time_ns() - started
         except (OSError, ValueError) as exc:
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             # Without fixed descriptors the child cannot even report; that step is never optional.

@@ -40,6 +40,7 @@ class ChildRecord:
     deadline: float | None = None
     # (memory bytes, processes) last written to its cgroup, so a hand-out rewrites only changes.
     cgroup_limits: tuple[int, int] | None = None
+    fork_cpu_ns: int = 0
 
 
 class UidPool:

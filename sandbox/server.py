@@ -40,7 +40,7 @@ from sandbox.cgroups import CgroupManager, ChildCgroup
 from sandbox.config import SandboxConfig
 from sandbox.filesystem import build_template, plan_layout
 from sandbox.housekeeping import anonymous_huge_pages, private_directory, rss_bytes
-from sandbox.isolation import IsolationPlan
+from sandbox.isolation import PROTECTIONS, IsolationPlan
 from sandbox.pool import ChildRecord, Request, UidPool, close_quietly, fork_child
 from sandbox.protocol import Limits
 from sandbox.warmup import prepare_for_fork
@@ -52,6 +52,8 @@ SETUP_TIMEOUT_S = 30.0
 READY_FRAME_BYTES = 64 * 1024
 EVENT_PRIORITY = {"control": 0, "ready": 1, "exit": 2}
 DEFAULT_CGROUP_LIMITS = (Limits().memory_bytes, Limits().max_processes)
+# The set-up steps a ready child may report a cost for (nothing else is accepted).
+PROFILED_STEPS = (*PROTECTIONS, "rehearsal")
 
 
 class ForkServer:
@@ -100,6 +102,11 @@ class ForkServer:
         self.setup_error = ""
         self.running = True
         self.jobs_started = 0
+        # Where a pool child's set-up time goes: CPU ns per step, summed over `setup_profiled`
+        # children (the fork itself as the server's CPU, each isolation step and the rehearsal
+        # as the child's). Reported by `info`; printed by benchmarks/sandbox_throughput.py.
+        self.setup_cpu_ns: collections.Counter[str] = collections.Counter()
+        self.setup_profiled = 0
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -199,6 +206,10 @@ class ForkServer:
             "jobs_started": self.jobs_started,
             "uid_range": [self.config.uid_base, self.config.uid_base + self.config.uid_count],
             "huge_pages_bytes": anonymous_huge_pages(),
+            "setup_profiled": self.setup_profiled,
+            "setup_profile_ms": {
+                name: total / 1e6 / self.setup_profiled for name, total in self.setup_cpu_ns.items()
+            },
         }
 
     def _refuse(self, request: Request, message: str) -> None:
@@ -250,9 +261,11 @@ class ForkServer:
         plan = (self.fresh_plan if fresh else self.plan).for_uid(uid)
         if probe:
             plan = replace(plan, probe=True)
+        fork_started = time.process_time_ns()
         pid, ready_fd, client_fds = fork_child(
             plan, self.pidns_fd, memory_rlimit=self.cgroups is None, fresh=fresh
         )
+        fork_cpu_ns = time.process_time_ns() - fork_started
         pidfd = os.pidfd_open(pid)
         record = ChildRecord(
             job_id=job_id,
@@ -262,6 +275,7 @@ class ForkServer:
             cgroup=cgroup,
             ready_fd=ready_fd,
             client_fds=client_fds,
+            fork_cpu_ns=fork_cpu_ns,
         )
         record.deadline = time.monotonic() + SETUP_TIMEOUT_S
         self.children[job_id] = record
@@ -326,6 +340,7 @@ class ForkServer:
             return
         record.deadline = None
         record.missing = dict(frame.get("missing", {}))
+        self._profile_setup(record, frame.get("cpu_ns"))
         if record.request is not None and record.request.probe:
             record.state = "probing"
             report = {"missing": record.missing, "cgroups": self._cgroup_label()}
@@ -341,6 +356,16 @@ class ForkServer:
             self._hand_out(record.request, record)
         else:
             self.ready.append(record)
+
+    def _profile_setup(self, record: ChildRecord, steps: object) -> None:
+        if record.request is not None or not isinstance(steps, dict):
+            return  # probes and fresh-interpreter children set up differently: not pool costs
+        self.setup_cpu_ns["fork (server)"] += record.fork_cpu_ns
+        for name in PROFILED_STEPS:
+            value = steps.get(name)
+            if isinstance(value, int) and value >= 0:
+                self.setup_cpu_ns[name] += value
+        self.setup_profiled += 1
 
     def _hand_out(self, request: Request, record: ChildRecord) -> None:
         if record.cgroup is not None and request.limits:
