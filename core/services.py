@@ -21,7 +21,12 @@ from courses.selectors import (
     course_templates_for_export,
 )
 from courses.services import course_code_questions_import, course_templates_import
-from courses.validation import ValidationReport, validate_code_question, validate_template
+from courses.validation import (
+    TEMPLATE_SAMPLE_SEEDS,
+    ValidationReport,
+    validate_code_question,
+    validate_template,
+)
 from grader.bank import CodeQuestionData, parse_code_questions
 from grader.questions import get_template
 from grader.questions.base import CodeVariant
@@ -112,6 +117,17 @@ def _validate_code(variant: CodeVariant, *, use_sandbox: bool) -> ValidationRepo
     )
 
 
+# Seeds sampled per template and difficulty: the authoring page's 200 for any usual bank, fewer
+# (never below 20) for a huge file, so one upload cannot keep a web process busy for minutes.
+TEMPLATE_SAMPLE_BUDGET = 20_000
+MIN_TEMPLATE_SAMPLES = 20
+
+
+def _template_samples(published_count: int) -> int:
+    share = TEMPLATE_SAMPLE_BUDGET // max(1, published_count)
+    return max(MIN_TEMPLATE_SAMPLES, min(TEMPLATE_SAMPLE_SEEDS, share))
+
+
 def bank_validate(
     *,
     text: str | bytes,
@@ -131,6 +147,11 @@ def bank_validate(
     Raises BankError with "line N: <entry>, <field>: problem" sentences; writes nothing.
     """
     errors: list[str] = []
+    course_templates = list(course_templates)
+    samples = _template_samples(
+        sum(t.published for t in data.templates)
+        + sum(t.status == "published" for t in course_templates)
+    )
     lines = _item_lines(text, "templates")
     owned_by_courses = course_template_slugs()
     for index, template in enumerate(data.templates):
@@ -144,7 +165,7 @@ def bank_validate(
             continue
         if not template.published:
             continue
-        report = validate_template(family=template.family, config=template.config)
+        report = validate_template(family=template.family, config=template.config, samples=samples)
         where = f"{_where(lines, index)}: template '{template.slug}', config"
         errors.extend(_report_errors(where, report))
     lines = _item_lines(text, "code_questions")
@@ -173,7 +194,9 @@ def bank_validate(
     for index, course_template in enumerate(course_templates):
         if course_template.status != "published":
             continue
-        report = validate_template(family=course_template.family, config=course_template.config)
+        report = validate_template(
+            family=course_template.family, config=course_template.config, samples=samples
+        )
         where = (
             f"{_where(lines, index)}: course template '{course_template.lineage}' "
             f"of course {course_template.course}, config"

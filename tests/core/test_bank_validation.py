@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from core.services import bank_import_all, bank_parse_all
+from core.services import _template_samples, bank_import_all, bank_parse_all
 from courses.models import AuthoredQuestion, Role
+from courses.validation import TEMPLATE_SAMPLE_SEEDS
 from grader.models import CodeQuestion
 from grader.questions import get_template
 from quizzes.bank import BankError
@@ -179,3 +180,10 @@ def test_with_the_sandbox_a_fix_it_starter_that_already_passes_is_refused(tmp_pa
         "the starter code of a 'fix it' question must fail, but it passes"
     ) in str(caught.value)
     assert _database_state() == before
+
+
+def test_a_usual_bank_samples_as_many_seeds_as_the_authoring_page_and_a_huge_one_fewer():
+    assert _template_samples(39) == TEMPLATE_SAMPLE_SEEDS == 200
+    assert _template_samples(0) == 200
+    assert _template_samples(400) == 50
+    assert _template_samples(100_000) == 20  # never below a few dozen variants per difficulty
