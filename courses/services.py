@@ -785,6 +785,7 @@ def assignment_regrade(*, assignment: Assignment, user: AbstractBaseUser) -> Reg
     """Re-check every formula answer with today's checker; regrade code items in the grader."""
     selectors.require_instructor(user=user, course=assignment.course)
     rechecked = changed = 0
+    changed_students: set[int] = set()
     with transaction.atomic():
         rows = (
             CourseAttempt.objects.select_for_update()
@@ -803,6 +804,11 @@ def assignment_regrade(*, assignment: Assignment, user: AbstractBaseUser) -> Reg
                 row.is_correct = result.is_correct
                 row.misconception = result.misconception or ""
                 row.save(update_fields=["is_correct", "misconception"])
+                changed_students.add(row.student_id)
+    from lti.services import assignment_score_changed  # noqa: PLC0415 - courses <-> lti cycle
+
+    for student_id in sorted(changed_students):  # their LMS gradebook gets the new score
+        assignment_score_changed(student_id=student_id, assignment_id=assignment.pk)
     regrades = [
         question_regrade(question=item.question.code_question, requested_by=user)
         for item in assignment.items.select_related("question__code_question").filter(
