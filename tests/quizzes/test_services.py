@@ -74,3 +74,38 @@ def test_an_absurd_time_taken_is_dropped_not_refused(conv_template):
         variant=variant, raw_answer="3", user=None, session_key="s" * 32, time_taken_ms=-5
     )
     assert Attempt.objects.get().time_taken_ms is None
+
+
+def _always_seed(monkeypatch, seed: int) -> None:
+    monkeypatch.setattr(services.secrets, "randbelow", lambda _upper: seed)
+
+
+def test_a_random_seed_already_stored_returns_the_stored_variant(conv_template, monkeypatch):
+    # Given a stored variant, and the random source drawing its seed again
+    stored = services.variant_get_or_create(template=conv_template, seed=99)
+    _always_seed(monkeypatch, 99)
+    # when a fresh variant is asked for, inside a transaction (the test's)
+    again = services.variant_create_random(template=conv_template)
+    # then the insert's conflict is caught, the stored row returned, and the transaction usable
+    assert again.pk == stored.pk
+    assert again.content == stored.content
+    assert Variant.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_random_seed_collision_outside_a_transaction_returns_the_stored_variant(
+    conv_template, monkeypatch
+):
+    stored = services.variant_get_or_create(template=conv_template, seed=7)
+    _always_seed(monkeypatch, 7)
+    again = services.variant_create_random(template=conv_template, difficulty="medium")
+    assert again.pk == stored.pk
+    fresh = services.variant_get_or_create(template=conv_template, seed=8)
+    assert Variant.objects.count() == 2
+    assert fresh.seed == 8
+
+
+def test_a_random_variant_refuses_an_unknown_difficulty(conv_template):
+    with pytest.raises(ApplicationError, match="difficulty"):
+        services.variant_create_random(template=conv_template, difficulty="extreme")
+    assert Variant.objects.count() == 0
