@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, RateLimitedError
@@ -25,7 +26,7 @@ from grader.models import (
     SubmissionStatus,
 )
 from grader.questions import get_template
-from grader.questions.base import Device
+from grader.questions.base import CodeVariant, Device
 from grader.reference import draw_hidden_shapes
 from quizzes.models import Topic
 
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 MAX_CODE_BYTES = 64 * 1024
 UNFINISHED = (SubmissionStatus.QUEUED, SubmissionStatus.WAITING_FOR_GPU, SubmissionStatus.RUNNING)
+FINISHED = (SubmissionStatus.GRADED, SubmissionStatus.FAILED)
+# What grading reads of a submission and its question (not the owner, the hash, the message).
+GRADING_FIELDS = ("kind", "code", "input_shapes", "device", "question__spec")
 
 
 def _owner_filter(user: AbstractBaseUser | None, session_key: str) -> Q:
@@ -41,26 +45,46 @@ def _owner_filter(user: AbstractBaseUser | None, session_key: str) -> Q:
     return Q(user__isnull=True, session_key=session_key)
 
 
-def _check_limits(owner: Q) -> None:
-    window = timezone.now() - timedelta(seconds=60)
+@dataclass(frozen=True)
+class _OwnerHistory:
+    recent: int  # created in the last minute
+    unfinished: int
+    earlier_id: int | None  # the latest graded identical submission, if any
+
+
+def _owner_history(owner: Q, same_code: Q) -> _OwnerHistory:
+    """What a new submission depends on, in one query: the counts the limits need and an
+    earlier identical submission whose grade can be reused. The OR keeps it to rows that count."""
+    is_recent = Q(created_at__gte=timezone.now() - timedelta(seconds=60))
+    is_unfinished = Q(status__in=UNFINISHED)
+    row = (
+        Submission.objects.filter(owner)
+        .filter(is_recent | is_unfinished | same_code)
+        .aggregate(
+            recent=Count("pk", filter=is_recent),
+            unfinished=Count("pk", filter=is_unfinished),
+            earlier_id=Max("pk", filter=same_code),
+        )
+    )
+    return _OwnerHistory(row["recent"], row["unfinished"], row["earlier_id"])
+
+
+def _check_limits(history: _OwnerHistory) -> None:
     per_minute = settings.GRADER_SUBMISSIONS_PER_MINUTE
-    recent = Submission.objects.filter(owner, created_at__gte=window).count()
-    if recent >= per_minute:
+    if history.recent >= per_minute:
         raise RateLimitedError(
-            f"You have sent {recent} runs or submissions in the last minute (the limit is "
-            f"{per_minute}). Take a breath, read the last feedback, and try again in a minute."
+            f"You have sent {history.recent} runs or submissions in the last minute (the limit "
+            f"is {per_minute}). Take a breath, read the last feedback, and try again in a minute."
         )
-    unfinished = Submission.objects.filter(owner, status__in=UNFINISHED).count()
-    if unfinished >= settings.GRADER_MAX_UNFINISHED_PER_USER:
+    if history.unfinished >= settings.GRADER_MAX_UNFINISHED_PER_USER:
         raise RateLimitedError(
-            f"You already have {unfinished} runs or submissions waiting to be graded. Wait for "
-            "them to finish before sending another."
+            f"You already have {history.unfinished} runs or submissions waiting to be graded. "
+            "Wait for them to finish before sending another."
         )
 
 
-def _route(question: CodeQuestion) -> tuple[str, str, str, str]:
-    """(queue, device, status, message) for a new submission of ``question``."""
-    variant = question.variant
+def _route(variant: CodeVariant) -> tuple[str, str, str, str]:
+    """(queue, device, status, message) for a new submission of a question of ``variant``."""
     if variant.device is not Device.GPU:
         return "cpu", "cpu", SubmissionStatus.QUEUED, ""
     if workers.queue_has_worker("gpu"):
@@ -105,28 +129,28 @@ def submission_create(
     owner = _owner_filter(owner_user, session_key)
     digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
 
+    same_code = Q(
+        question=question,
+        code_sha256=digest,
+        kind=kind,
+        reference_version=question.reference_version,
+        status=SubmissionStatus.GRADED,
+    )
+
     with transaction.atomic():
-        earlier = (
-            Submission.objects.filter(
-                owner,
-                question=question,
-                code_sha256=digest,
-                kind=kind,
-                reference_version=question.reference_version,
-                status=SubmissionStatus.GRADED,
+        history = _owner_history(owner, same_code)
+        if history.earlier_id is not None:
+            earlier = (
+                Submission.objects.select_related("result").filter(pk=history.earlier_id).first()
             )
-            .select_related("result")
-            .order_by("-created_at")
-            .first()
-        )
-        if earlier is not None and hasattr(earlier, "result"):
-            return _reuse(earlier, owner_user, session_key)
-        _check_limits(owner)
+            if earlier is not None and hasattr(earlier, "result"):
+                return _reuse(earlier, question, owner_user, session_key)
+        _check_limits(history)
         variant = question.variant
         shapes = [list(variant.visible_input)]
         if kind == SubmissionKind.SUBMIT:
             shapes += [list(shape) for shape in draw_hidden_shapes(variant)]
-        queue, device, status, message = _route(question)
+        queue, device, status, message = _route(variant)
         submission = Submission.objects.create(
             question=question,
             user=owner_user,
@@ -146,11 +170,16 @@ def submission_create(
     return submission
 
 
-def _reuse(earlier: Submission, user: AbstractBaseUser | None, session_key: str) -> Submission:
+def _reuse(
+    earlier: Submission,
+    question: CodeQuestion,
+    user: AbstractBaseUser | None,
+    session_key: str,
+) -> Submission:
     """Same code, same question, same owner: answer with the earlier grade, run nothing."""
     now = timezone.now()
     submission = Submission.objects.create(
-        question=earlier.question,
+        question=question,
         user=user,
         session_key="" if user else session_key,
         kind=earlier.kind,
@@ -180,21 +209,28 @@ def _reuse(earlier: Submission, user: AbstractBaseUser | None, session_key: str)
 
 
 def _claim(submission_id: int) -> Submission | None:
-    """Mark the submission running, unless it is already finished (idempotency)."""
-    with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update()
-            .select_related("question")
-            .filter(pk=submission_id)
-            .first()
+    """Mark the submission running, unless it is already finished (idempotency).
+
+    One conditional UPDATE (atomic on its own, so no explicit transaction) decides; a duplicate
+    delivery racing this one may claim too, and the unique result in _store keeps one grade.
+    """
+    claimed = (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status__in=FINISHED)
+        .update(
+            status=SubmissionStatus.RUNNING,
+            started_at=timezone.now(),
+            task_attempts=F("task_attempts") + 1,
         )
-        if submission is None or submission.is_finished:
-            return None
-        submission.status = SubmissionStatus.RUNNING
-        submission.started_at = timezone.now()
-        submission.task_attempts += 1
-        submission.save(update_fields=["status", "started_at", "task_attempts"])
-        return submission
+    )
+    if not claimed:
+        return None
+    return (
+        Submission.objects.select_related("question")
+        .only(*GRADING_FIELDS)
+        .filter(pk=submission_id)
+        .first()
+    )
 
 
 def submission_grade(*, submission_id: int) -> GradeResult | None:
@@ -214,16 +250,29 @@ def submission_grade(*, submission_id: int) -> GradeResult | None:
     )
     if report is None:  # the sandbox itself is unavailable: Stride's failure, not the student's
         return _fail(submission_id, sandbox_gateway.last_unavailable_message())
-    return _store(submission_id, report)
+    return _store(submission, report)
 
 
-def _store(submission_id: int, report: GradeReport) -> GradeResult | None:
+def _finish(submission_id: int, status: str, message: str) -> bool:
+    """Move an unfinished submission to ``status``; False if it was already finished.
+
+    The conditional UPDATE takes the row lock: a concurrent finisher waits for it, then sees the
+    row finished and updates nothing.
+    """
+    finished = (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status__in=FINISHED)
+        .update(status=status, finished_at=timezone.now(), status_message=message[:300])
+    )
+    return bool(finished)
+
+
+def _store(submission: Submission, report: GradeReport) -> GradeResult | None:
     try:
         with transaction.atomic():
-            submission = Submission.objects.select_for_update().get(pk=submission_id)
-            if submission.is_finished:
+            if not _finish(submission.pk, SubmissionStatus.GRADED, ""):
                 return None
-            result = GradeResult.objects.create(
+            return GradeResult.objects.create(
                 submission=submission,
                 score=report.score,
                 passed_cases=report.passed_cases,
@@ -239,25 +288,13 @@ def _store(submission_id: int, report: GradeReport) -> GradeResult | None:
                 stdout=report.stdout.replace("\x00", "\ufffd"),
                 wall_time_ms=report.wall_time_ms,
             )
-            submission.status = SubmissionStatus.GRADED
-            submission.finished_at = timezone.now()
-            submission.status_message = ""
-            submission.save(update_fields=["status", "finished_at", "status_message"])
-            return result
     except IntegrityError:
-        logger.info("submission %s was graded concurrently; keeping the first grade", submission_id)
+        logger.info("submission %s was graded concurrently; keeping the first grade", submission.pk)
         return None
 
 
 def _fail(submission_id: int, message: str) -> None:
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.is_finished:
-            return
-        submission.status = SubmissionStatus.FAILED
-        submission.finished_at = timezone.now()
-        submission.status_message = message[:300]
-        submission.save(update_fields=["status", "finished_at", "status_message"])
+    _finish(submission_id, SubmissionStatus.FAILED, message)
 
 
 def submission_mark_failed(*, submission_id: int, message: str) -> None:

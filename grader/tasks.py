@@ -11,6 +11,8 @@ from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from grader.models import SubmissionKind
+
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -50,7 +52,11 @@ def grade_submission_task(self, submission_id: int) -> str:  # noqa: ANN001 - Ce
                 message="Stride could not reach its database to store this grade; submit again.",
             )
         raise
-    return "graded" if result is not None else "already finished"
+    if result is None:
+        return "already finished"
+    # api.events announces "graded" (webhooks, LMS scores). A run is not scored and has nothing
+    # to announce: saying so here spares that listener a query per run.
+    return "graded" if result.submission.kind == SubmissionKind.SUBMIT else "ran"
 
 
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
