@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiContext, LtiLaunch, LtiRegistration, LtiResourceLink, LtiUser
-from lti_tool.services.nrps import fetch_member_data
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
+from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
 from core.exceptions import ApplicationError, PermissionDeniedError
@@ -323,6 +323,7 @@ class RosterOutcome:
     added: int
     unchanged: int
     skipped: int
+    removed: int = 0
 
 
 def rosters_sync_schedule() -> int:
@@ -341,20 +342,36 @@ def rosters_sync_schedule() -> int:
     return len(link_ids)
 
 
+def _fetch_members(context: LtiContext) -> list[dict[str, Any]]:
+    """The platform's member list (every page), with NRPS's optional status made explicit."""
+    service = NamesRolesProvisioningService(
+        _connector(context.deployment.registration),  # with a timeout: a hung LMS
+        {"context_memberships_url": context.memberships_url},
+    )
+    return [{"status": "Active", **member} for member in service.get_members()]
+
+
 def roster_sync(*, course_link: CourseLink) -> RosterOutcome:
-    """Fetch the LMS roster and mirror active members into the Stride course's memberships."""
+    """Mirror the LMS roster into the Stride course: active members get their LMS role; students
+    who came from this LMS and are no longer active members there (dropped, or gone from the
+    list) leave the course. Instructors and students who joined with the join code are never
+    removed by a sync; a removed student's past answers stay."""
     context = course_link.context
-    member_data = fetch_member_data(context) if context.memberships_url else []
+    if not context.memberships_url:
+        # No roster service: nothing to mirror, and an empty list must not empty the course.
+        return RosterOutcome(added=0, unchanged=0, skipped=0)
+    member_data = _fetch_members(context)
     context.update_memberships(member_data)  # django-lti's own record of the roster
+    registration = context.deployment.registration
     added = unchanged = skipped = 0
+    active_subs: set[str] = set()
     for member in member_data:
         role = role_from_claims(member.get("roles", []))
-        if role is None or member.get("status", "Active") != "Active":
+        if role is None or member["status"] != "Active":
             skipped += 1
             continue
-        lti_user = LtiUser.objects.get(
-            registration=context.deployment.registration, sub=member["user_id"]
-        )
+        active_subs.add(member["user_id"])
+        lti_user = LtiUser.objects.get(registration=registration, sub=member["user_id"])
         user = user_for_lti_user(lti_user=lti_user)
         before = course_selectors.role_in(user=user, course=course_link.course)
         membership_ensure(course=course_link.course, user=user, role=role)
@@ -362,4 +379,12 @@ def roster_sync(*, course_link: CourseLink) -> RosterOutcome:
             added += 1
         else:
             unchanged += 1
-    return RosterOutcome(added=added, unchanged=unchanged, skipped=skipped)
+    from_this_lms = LtiUser.objects.filter(registration=registration, auth_user__isnull=False)
+    gone = Membership.objects.filter(
+        course=course_link.course,
+        role=Role.STUDENT,
+        user_id__in=from_this_lms.values("auth_user_id"),
+    ).exclude(user_id__in=from_this_lms.filter(sub__in=active_subs).values("auth_user_id"))
+    removed = gone.count()
+    gone.delete()
+    return RosterOutcome(added=added, unchanged=unchanged, skipped=skipped, removed=removed)

@@ -57,7 +57,10 @@ def roster_sync_task(course_link_id: int) -> str:
     if link is None:
         return "no link"
     outcome = services.roster_sync(course_link=link)
-    return f"added {outcome.added}, unchanged {outcome.unchanged}, skipped {outcome.skipped}"
+    return (
+        f"added {outcome.added}, unchanged {outcome.unchanged}, skipped {outcome.skipped}, "
+        f"removed {outcome.removed}"
+    )
 
 
 @shared_task(soft_time_limit=60, time_limit=90)

@@ -9,9 +9,9 @@ from lti_tool.models import LtiContext
 
 from config.celery import app as celery_app
 from courses.models import Membership, Role
-from lti import tasks
+from lti import services, tasks
 from lti.models import CourseLink
-from tests.factories import CourseFactory
+from tests.factories import CourseFactory, MembershipFactory, UserFactory
 from tests.lti.conftest import INSTRUCTOR, LEARNER, oidc_login, platform_launch
 
 
@@ -65,3 +65,30 @@ def test_the_beat_entry_syncs_every_linked_course_from_the_platform(
 
 def test_nothing_is_queued_without_linked_courses(db, eager_celery):  # noqa: ANN001
     assert tasks.rosters_sync_scheduled_task.apply().get() == "queued 0 roster syncs"
+
+
+def test_students_dropped_in_the_lms_leave_the_course_and_no_one_else_does(
+    platform, course_with_assignment, eager_celery
+):
+    course = _linked_course(platform, course_with_assignment)
+    joined_by_code = MembershipFactory(course=course, user=UserFactory(username="by-code")).user
+    platform.members = [
+        {"user_id": "s-1", "roles": [LEARNER]},  # NRPS: no status means Active
+        {"user_id": "s-2", "roles": [LEARNER], "status": "Active"},
+        {"user_id": "ta-1", "roles": [INSTRUCTOR], "status": "Active"},
+    ]
+    tasks.rosters_sync_scheduled_task.apply()
+    assert _lms_members(course) == {"s-1": "student", "s-2": "student", "ta-1": "instructor"}
+
+    # When s-1 is dropped (inactive), s-2 leaves the LMS course and the TA goes inactive
+    platform.members = [
+        {"user_id": "s-1", "roles": [LEARNER], "status": "Inactive"},
+        {"user_id": "ta-1", "roles": [INSTRUCTOR], "status": "Inactive"},
+    ]
+    link = CourseLink.objects.get(course=course)
+    outcome = services.roster_sync(course_link=link)
+
+    # then both students leave the course; the TA and the join-code student stay
+    assert (outcome.added, outcome.skipped, outcome.removed) == (0, 2, 2)
+    assert _lms_members(course) == {"ta-1": "instructor"}
+    assert Membership.objects.filter(course=course, user=joined_by_code).exists()

@@ -18,5 +18,5 @@ class Command(BaseCommand):
             outcome = services.roster_sync(course_link=link)
             self.stdout.write(
                 f"{link.course}: added {outcome.added}, unchanged {outcome.unchanged}, "
-                f"skipped {outcome.skipped}"
+                f"skipped {outcome.skipped}, removed {outcome.removed}"
             )
