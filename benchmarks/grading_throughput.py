@@ -6,9 +6,11 @@ in the worker, both stored by the database). Baseline in the same run: the same 
 directly through the sandbox client (no web, queue or database), so the pipeline's own overhead
 is visible next to the sandbox's cost.
 
-    python -m benchmarks.grading_throughput [--submissions 600]
+    python -m benchmarks.grading_throughput [--submissions 600] [--kind run|submit]
 
-Uses a scratch database ``stride_bench_grading`` on $BENCH_DATABASE_URL's server and Redis db 14.
+Uses the scratch database $BENCH_DATABASE_URL (default ``stride_bench_grading``; dropped and
+created again) and the broker $BENCH_BROKER_URL (default Redis db 14, flushed). Also prints the CPU
+each graded submission cost, per process group, so the sandbox's share is visible.
 """
 
 from __future__ import annotations
@@ -188,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=600)
     parser.add_argument("--half-load-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--kind",
+        choices=["run", "submit"],
+        default="run",
+        help="run: the visible example (the default); submit: every case, scored and announced",
+    )
     arguments = parser.parse_args(argv)
     _prepare()
 
@@ -249,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def submit(index: int) -> None:
         response = client.post(
-            url, {"code": f"{code}# {index}\n", "kind": "run"}, content_type="application/json"
+            url,
+            {"code": f"{code}# {index}\n", "kind": arguments.kind},
+            content_type="application/json",
         )
         if response.status_code != 202:
             raise SystemExit(f"submission refused: {response.status_code} {response.content!r}")
