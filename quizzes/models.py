@@ -105,7 +105,7 @@ class Attempt(models.Model):
         on_delete=models.CASCADE,
         related_name="attempts",
     )
-    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    session_key = models.CharField(max_length=40, blank=True)
     raw_answer = models.TextField()
     normalized_answer = models.CharField(max_length=200, blank=True)
     is_correct = models.BooleanField()
@@ -117,7 +117,16 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
-        indexes = [models.Index(fields=("user", "-created_at"), name="attempt_user_recent")]
+        indexes = [
+            models.Index(fields=("user", "-created_at"), name="attempt_user_recent"),
+            # An anonymous session's latest answers, read in order: the history, the progress
+            # chart and claiming on log-in never sort or scan the session's whole history.
+            models.Index(
+                fields=("session_key", "-created_at"),
+                name="attempt_session_recent",
+                condition=models.Q(user__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(user__isnull=False) | ~models.Q(session_key=""),
