@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
@@ -64,13 +65,23 @@ def _prepare() -> None:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _process_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds of the process plus its reaped children) from /proc.
+class _Process(NamedTuple):
+    parent: int
+    own_s: float  # CPU of the process itself
+    reaped_s: float  # CPU of the children it has reaped (and theirs)
 
-    A child's CPU moves into its parent's "children" fields when the parent reaps it, so the sum
+    @property
+    def total_s(self) -> float:
+        return self.own_s + self.reaped_s
+
+
+def _process_table() -> dict[int, _Process]:
+    """Every process's parent and CPU seconds, from /proc.
+
+    A child's CPU moves into its parent's "reaped" fields when the parent reaps it, so the total
     over a live process tree counts every job child the sandbox servers forked and reaped.
     """
-    table: dict[int, tuple[int, float]] = {}
+    table: dict[int, _Process] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -80,14 +91,14 @@ def _process_table() -> dict[int, tuple[int, float]]:
             continue
         fields = raw[raw.rindex(")") + 2 :].split()
         # Fields after the name: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
-        ticks = sum(int(value) for value in fields[11:15])
-        table[int(entry)] = (int(fields[1]), ticks / CLOCK_TICKS)
+        own, reaped = (int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]))
+        table[int(entry)] = _Process(int(fields[1]), own / CLOCK_TICKS, reaped / CLOCK_TICKS)
     return table
 
 
-def _descendants(table: dict[int, tuple[int, float]], root: int) -> set[int]:
+def _descendants(table: dict[int, _Process], root: int) -> set[int]:
     children: dict[int, list[int]] = {}
-    for pid, (parent, _cpu) in table.items():
+    for pid, (parent, _own, _reaped) in table.items():
         children.setdefault(parent, []).append(pid)
     found, stack = set(), [root]
     while stack:
@@ -99,6 +110,8 @@ def _descendants(table: dict[int, tuple[int, float]], root: int) -> set[int]:
 
 
 SESSIONS = "postgresql sessions opened"
+SANDBOX_SERVERS = "sandbox fork-servers"
+SANDBOX_JOBS = "sandbox job children"
 
 
 class CpuAccount:
@@ -143,16 +156,20 @@ class CpuAccount:
         backends, sessions = self._postgres()
         self.backend_pids |= backends
         table = _process_table()
-        pool = [pid for pid, (parent, _cpu) in table.items() if parent == self.celery_pid]
-        sandbox: set[int] = set()
-        for pid in pool:
-            sandbox |= _descendants(table, pid)
+        pool = [pid for pid, process in table.items() if process.parent == self.celery_pid]
+        servers = [pid for pid, process in table.items() if process.parent in pool]
+        jobs: set[int] = set()  # job children still alive (idle, pre-isolated ones included)
+        for pid in servers:
+            jobs |= _descendants(table, pid)
+        consumer = table.get(self.celery_pid)
         return {
-            "celery consumer (main process)": table.get(self.celery_pid, (0, 0.0))[1],
-            "celery pool processes (task code)": sum(table[pid][1] for pid in pool),
-            "sandbox (servers + job children)": sum(table[pid][1] for pid in sandbox),
+            "celery consumer (main process)": consumer.own_s if consumer else 0.0,
+            "celery pool processes (task code)": sum(table[pid].own_s for pid in pool),
+            SANDBOX_SERVERS: sum(table[pid].own_s for pid in servers),
+            SANDBOX_JOBS: sum(table[pid].reaped_s for pid in servers)
+            + sum(table[pid].total_s for pid in jobs),
             "postgresql backends (this database)": sum(
-                table[pid][1] for pid in self.backend_pids if pid in table
+                table[pid].total_s for pid in self.backend_pids if pid in table
             ),
             "redis server (shared, all clients)": self._redis_cpu(),
             SESSIONS: float(sessions),
@@ -168,7 +185,7 @@ def _cpu_report(
             per_submission[group] = (seconds - before[group]) * 1000 / count
     sessions = (after[SESSIONS] - before[SESSIONS]) / count
     total = sum(per_submission.values())
-    sandbox = per_submission["sandbox (servers + job children)"]
+    sandbox = per_submission[SANDBOX_SERVERS] + per_submission[SANDBOX_JOBS]
     cores = os.cpu_count() or 1
     lines = [f"CPU per graded submission (throughput phase, {count} submissions):"]
     lines += [f"  {group:<40} {ms:6.1f} ms" for group, ms in per_submission.items()]
@@ -177,6 +194,7 @@ def _cpu_report(
     lines.append(
         f"  sandbox {sandbox:.1f} ms ({100 * sandbox / total:.0f}%), the rest {total - sandbox:.1f}"
         f" ms; {cores} cores at this cost can grade at most {cores * 1000 / total:.0f}/s"
+        f" (the sandbox alone: {cores * 1000 / sandbox:.0f}/s)"
     )
     return lines
 
