@@ -149,15 +149,15 @@ def confusion(believed: str, actual: str) -> str:
 
 def output_shape(layer: Mapping[str, Any], input_shape: list[int]) -> tuple[int, int, int, int]:
     """y.shape of an int-argument nn.Conv2d ``layer`` (constructor kwargs) on ``input_shape``."""
-    kernel = layer["kernel_size"]
     stride = layer.get("stride", 1)
-    padding = layer.get("padding", 0)
-    dilation = layer.get("dilation", 1)
+    # conv_output_size for H and W with the shared terms once: a question computes this shape
+    # for every option it weighs.
+    offset = 2 * layer.get("padding", 0) - layer.get("dilation", 1) * (layer["kernel_size"] - 1) - 1
     return (
         input_shape[0],
         layer["out_channels"],
-        conv_output_size(input_shape[2], kernel, stride, padding, dilation),
-        conv_output_size(input_shape[3], kernel, stride, padding, dilation),
+        (input_shape[2] + offset) // stride + 1,
+        (input_shape[3] + offset) // stride + 1,
     )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from quizzes.shapes import conv_output_size
-
 FORMULA = "out = ⌊(in + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1"
 FORMULA_NO_DILATION = "out = ⌊(in + 2·padding − kernel_size) / stride⌋ + 1"
 
@@ -65,8 +63,8 @@ def dimension_working(
     name: str, size: int, kernel: int, stride: int, padding: int, dilation: int = 1
 ) -> str:
     """One dimension worked like the tutorials: substitute, simplify, floor, add one."""
-    out = conv_output_size(size, kernel, stride, padding, dilation)
     numerator = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = numerator // stride + 1  # conv_output_size, from the numerator shown below
     if dilation > 1:
         substituted = f"⌊({size} + 2·{padding} − {dilation}·({kernel} − 1) − 1) / {stride}⌋ + 1"
         given = f", dilation = {dilation}"
