@@ -107,3 +107,18 @@ def test_the_unsafe_flag_is_read_from_the_environment(caplog):
     assert config.allow_unsafe is True
     assert "Development only" in caplog.text
     assert SandboxConfig.from_environment({}).allow_unsafe is False
+
+
+def test_info_says_where_a_pool_childs_set_up_went(sandbox_client):
+    sandbox_client.run(make_job(IDENTITY))
+
+    info = sandbox_client.info()
+
+    assert info["setup_profiled"] >= 1
+    profile = info["setup_profile_ms"]
+    assert {"fork (server)", "network_namespace", "filesystem", "seccomp", "rehearsal"} <= set(
+        profile
+    )
+    assert all(ms >= 0 for ms in profile.values())
+    # The rehearsal runs torch under every protection: never free.
+    assert profile["rehearsal"] > 0
