@@ -40,7 +40,6 @@ from quizzes.misconceptions.conv import (
     KERNEL_STRIDE_SWAPPED,
     PADDING_NOT_DOUBLED,
 )
-from quizzes.shapes import conv_output_size
 
 E, M, H = Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD
 
@@ -140,17 +139,29 @@ def bind(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, str] | di
         return "ValueError", "in_channels must be divisible by groups"
     if bound["out_channels"] % groups:
         return "ValueError", "out_channels must be divisible by groups"
-    stride = _pair(bound.get("stride", 1))
+    # _pair inlined: bind runs for every candidate option of every question.
+    stride = bound.get("stride", 1)
+    stride = (stride, stride) if isinstance(stride, int) else (int(stride[0]), int(stride[1]))
     padding = bound.get("padding", 0)
     if padding == "same" and stride != (1, 1):
         return "ValueError", "padding='same' is not supported for strided convolutions"
+    if isinstance(padding, int):
+        padding = (padding, padding)
+    elif not isinstance(padding, str):
+        padding = (int(padding[0]), int(padding[1]))
+    kernel = bound["kernel_size"]
+    dilation = bound.get("dilation", 1)
     return {
         "in_channels": bound["in_channels"],
         "out_channels": bound["out_channels"],
-        "kernel_size": _pair(bound["kernel_size"]),
+        "kernel_size": (kernel, kernel)
+        if isinstance(kernel, int)
+        else (int(kernel[0]), int(kernel[1])),
         "stride": stride,
-        "padding": padding if isinstance(padding, str) else _pair(padding),
-        "dilation": _pair(bound.get("dilation", 1)),
+        "padding": padding,
+        "dilation": (dilation, dilation)
+        if isinstance(dilation, int)
+        else (int(dilation[0]), int(dilation[1])),
         "groups": groups,
         "bias": bool(bound.get("bias", True)),
     }
@@ -187,11 +198,11 @@ def forward_shape(settings: Mapping[str, Any], input_shape: Sequence[int]) -> tu
     height, width = input_shape[2], input_shape[3]
     if height + 2 * p_h < d_h * (k_h - 1) + 1 or width + 2 * p_w < d_w * (k_w - 1) + 1:
         return "raises RuntimeError: the kernel is larger than the padded input"
-    return (
+    return (  # conv_output_size per dimension, inline: every shape-question option comes here
         input_shape[0],
         settings["out_channels"],
-        conv_output_size(height, k_h, s_h, p_h, d_h),
-        conv_output_size(width, k_w, s_w, p_w, d_w),
+        (height + 2 * p_h - d_h * (k_h - 1) - 1) // s_h + 1,
+        (width + 2 * p_w - d_w * (k_w - 1) - 1) // s_w + 1,
     )
 
 
