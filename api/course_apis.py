@@ -100,9 +100,16 @@ class CourseListApi(APIView):
         return Response(payload)
 
     @extend_schema(
-        tags=["courses"], request=CourseCreateSerializer, responses={201: CourseSerializer}
+        tags=["courses"],
+        request=CourseCreateSerializer,
+        responses={201: CourseSerializer},
+        description=(
+            "Needs instructor access (granted by an administrator: `manage.py grant_instructor`);"
+            " without it, 403 and nothing is created."
+        ),
     )
     def post(self, request: Request) -> Response:
+        course_selectors.require_course_creator(user=request.user)  # 403 before reading input
         serializer = CourseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         course = course_services.course_create(

@@ -18,6 +18,13 @@ class Role(models.TextChoices):
     STUDENT = "student", "Student"
 
 
+# Instructor access is a granted privilege: an instructor's reference solutions run as trusted,
+# unsandboxed code in the web process and the grading worker. Creating a course needs this
+# permission; migration 0003 creates the group that holds it (``manage.py grant_instructor``).
+CREATE_COURSE_PERMISSION = "courses.add_course"
+INSTRUCTORS_GROUP = "Instructors"
+
+
 class Course(models.Model):
     title = models.CharField(max_length=160)
     join_code = models.CharField(max_length=12, unique=True)

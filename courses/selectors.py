@@ -25,6 +25,7 @@ from courses.bank import (
 )
 from courses.exports.common import ExportBundle, ExportCategory, question_from_variant
 from courses.models import (
+    CREATE_COURSE_PERMISSION,
     Assignment,
     AssignmentItem,
     AuthoredQuestion,
@@ -57,6 +58,30 @@ def require_instructor(*, user: AbstractBaseUser, course: Course) -> None:
         raise NotFoundError("No such course.")
     if role != Role.INSTRUCTOR:
         raise PermissionDeniedError("Only the course's instructors can do that.")
+
+
+INSTRUCTOR_ACCESS_MESSAGE = (
+    "Creating a course needs instructor access, which an administrator grants: an instructor's "
+    "reference solutions run as trusted code on Stride's server. Ask a Stride administrator to "
+    "run 'python manage.py grant_instructor <your username>' (or to add you to the Instructors "
+    "group), or open Stride from your LMS as the course's instructor."
+)
+
+
+def can_create_course(*, user: AbstractBaseUser) -> bool:
+    """Holds ``courses.add_course`` (the Instructors group, or a superuser); active users only."""
+    return bool(user.is_authenticated and user.has_perm(CREATE_COURSE_PERMISSION))
+
+
+def require_course_creator(*, user: AbstractBaseUser) -> None:
+    if not can_create_course(user=user):
+        raise PermissionDeniedError(INSTRUCTOR_ACCESS_MESSAGE)
+
+
+def can_be_made_instructor(*, user: AbstractBaseUser) -> bool:
+    """Whether a course's instructor may make ``user`` a co-instructor: they must be trusted
+    with reference code already (instructor access, or staff)."""
+    return bool(user.is_active and (user.is_staff or user.has_perm(CREATE_COURSE_PERMISSION)))
 
 
 def require_bank_user(*, user: AbstractBaseUser) -> None:

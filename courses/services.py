@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +24,8 @@ from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedErr
 from courses import selectors
 from courses.bank import TEMPLATE_PREVIEW_SEED
 from courses.models import (
+    CREATE_COURSE_PERMISSION,
+    INSTRUCTORS_GROUP,
     Assignment,
     AssignmentItem,
     AuthoredQuestion,
@@ -62,7 +64,27 @@ def _join_code() -> str:
 
 @transaction.atomic
 def course_create(*, user: AbstractBaseUser, title: str) -> Course:
-    """A new course with ``user`` as its first instructor."""
+    """A new course with ``user`` as its first instructor.
+
+    Only users with instructor access (``courses.add_course``: the Instructors group, or a
+    superuser) may: an instructor's reference solutions run as trusted code on the server.
+    """
+    selectors.require_course_creator(user=user)
+    return _course_create(user=user, title=title)
+
+
+@transaction.atomic
+def course_create_from_lms(*, user: AbstractBaseUser, title: str) -> Course:
+    """A new course for a verified LTI launch with the LMS's Instructor role.
+
+    Trusted: the LMS vouches for the role. The platform was registered (and its deployment
+    activated) by a Stride administrator, and the launch JWT is verified against its keys before
+    this runs, so no Stride permission is checked. Call it from the LTI launch only.
+    """
+    return _course_create(user=user, title=title)
+
+
+def _course_create(*, user: AbstractBaseUser, title: str) -> Course:
     title = title.strip()
     if not title:
         raise ApplicationError("Give the course a title.")
@@ -83,12 +105,42 @@ def course_join(*, user: AbstractBaseUser, join_code: str) -> Membership:
     return membership
 
 
+def _require_may_become_instructor(*, user: AbstractBaseUser) -> None:
+    if not selectors.can_be_made_instructor(user=user):
+        name = user.get_username()
+        raise PermissionDeniedError(
+            f"{name} cannot be made an instructor: they have no instructor access, and an "
+            "instructor's reference solutions run as trusted code on the server. A Stride "
+            f"administrator grants it with 'python manage.py grant_instructor {name}'."
+        )
+
+
 @transaction.atomic
 def membership_set(
     *, course: Course, user: AbstractBaseUser, role: str, acting_user: AbstractBaseUser
 ) -> Membership:
-    """Add someone to the roster (or change their role): instructors only; roster sync uses it."""
+    """Add someone to the roster (or change their role): instructors only. A new instructor
+    must have instructor access or be staff (a co-instructor's code runs as trusted code)."""
     selectors.require_instructor(user=acting_user, course=course)
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role '{role}'.")
+    if role == Role.INSTRUCTOR and selectors.role_in(user=user, course=course) != role:
+        _require_may_become_instructor(user=user)
+    membership, _created = Membership.objects.update_or_create(
+        course=course, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_set_from_lms(*, course: Course, user: AbstractBaseUser, role: str) -> Membership:
+    """Give ``user`` the role the LMS states for them in a course linked to it (LTI launches and
+    roster sync).
+
+    Trusted: the LMS vouches for the role (a platform registered by a Stride administrator,
+    its launch or roster fetched and verified with its keys), so no Stride permission is
+    checked. Call it from the LTI services only.
+    """
     if role not in Role.values:
         raise ApplicationError(f"Unknown role '{role}'.")
     membership, _created = Membership.objects.update_or_create(
@@ -120,14 +172,21 @@ def membership_remove(
 def membership_change_role(
     *, course: Course, membership_id: int, role: str, acting_user: AbstractBaseUser
 ) -> Membership:
+    """Change a member's role: instructors only; a member made instructor must have instructor
+    access or be staff; the course keeps at least one instructor."""
     selectors.require_instructor(user=acting_user, course=course)
     if role not in Role.values:
         raise ApplicationError(f"Unknown role '{role}'.")
     membership = (
-        Membership.objects.select_for_update().filter(course=course, pk=membership_id).first()
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(course=course, pk=membership_id)
+        .first()
     )
     if membership is None:
         raise NotFoundError("No such member in this course.")
+    if role == Role.INSTRUCTOR and membership.role != Role.INSTRUCTOR:
+        _require_may_become_instructor(user=membership.user)
     if role != Role.INSTRUCTOR:
         _keep_an_instructor(course=course, membership=membership)
     membership.role = role
@@ -145,6 +204,49 @@ def _keep_an_instructor(*, course: Course, membership: Membership) -> None:
     )
     if not others.exists():
         raise ApplicationError("A course needs at least one instructor: add another one first.")
+
+
+# --- instructor access -----------------------------------------------------------------------
+
+
+def _instructors_group() -> Group:
+    """The group migration 0003 creates; recreated with its permission if someone deleted it."""
+    group, _created = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
+    app_label, codename = CREATE_COURSE_PERMISSION.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(permission)
+    return group
+
+
+def _forget_cached_permissions(user: AbstractBaseUser) -> None:
+    # ModelBackend caches permissions on the user object; the next has_perm must see the change.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+
+
+@transaction.atomic
+def instructor_access_grant(*, user: AbstractBaseUser) -> bool:
+    """Add ``user`` to the Instructors group: they may create courses and be made co-instructors.
+    Returns False when they were in it already."""
+    group = _instructors_group()
+    is_new = not group.user_set.filter(pk=user.pk).exists()
+    group.user_set.add(user)
+    _forget_cached_permissions(user)
+    return is_new
+
+
+@transaction.atomic
+def instructor_access_revoke(*, user: AbstractBaseUser) -> bool:
+    """Take ``user`` out of the Instructors group. Returns False when they were not in it.
+
+    The courses they already teach keep them as instructor (the roster page removes them); a
+    superuser keeps every permission whatever their groups.
+    """
+    group = _instructors_group()
+    was_member = group.user_set.filter(pk=user.pk).exists()
+    group.user_set.remove(user)
+    _forget_cached_permissions(user)
+    return was_member
 
 
 # --- authoring -------------------------------------------------------------------------------

@@ -60,12 +60,28 @@ def _domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @_domain_errors
 def teach_home(request: HttpRequest) -> HttpResponse:
+    """The instructor's courses and, for users with instructor access, the new-course form."""
+    may_create = selectors.can_create_course(user=request.user)
     form = CourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        course = services.course_create(user=request.user, title=form.cleaned_data["title"])
-        return redirect("teach:course", course_id=course.pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            selectors.require_course_creator(user=request.user)  # before reading the input
+        except PermissionDeniedError as error:
+            refusal = error.message  # shown on the page, with a 403
+        else:
+            if form.is_valid():
+                course = services.course_create(user=request.user, title=form.cleaned_data["title"])
+                return redirect("teach:course", course_id=course.pk)
     courses = selectors.courses_for_user(user=request.user, role=Role.INSTRUCTOR)
-    return render(request, "courses/teach_home.html", {"courses": courses, "form": form})
+    context = {
+        "courses": courses,
+        "form": form,
+        "may_create_course": may_create,
+        "instructor_access_message": selectors.INSTRUCTOR_ACCESS_MESSAGE,
+        "refusal": refusal,
+    }
+    return render(request, "courses/teach_home.html", context, status=403 if refusal else 200)
 
 
 @_domain_errors
@@ -349,15 +365,20 @@ def roster_page(request: HttpRequest, course_id: int) -> HttpResponse:
             )
             messages.success(request, f"Removed {removed.user.username} from the course.")
         else:
-            changed = services.membership_change_role(
-                course=course,
-                membership_id=membership_id,
-                role=request.POST.get("role", ""),
-                acting_user=request.user,
-            )
-            messages.success(
-                request, f"{changed.user.username} is now {changed.get_role_display().lower()}."
-            )
+            try:
+                changed = services.membership_change_role(
+                    course=course,
+                    membership_id=membership_id,
+                    role=request.POST.get("role", ""),
+                    acting_user=request.user,
+                )
+            except PermissionDeniedError as error:  # the member has no instructor access
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"{changed.user.username} is now {changed.get_role_display().lower()}.",
+                )
         return redirect("teach:roster", course_id=course.pk)
     return render(
         request,

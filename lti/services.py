@@ -27,7 +27,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
-from core.exceptions import ApplicationError, PermissionDeniedError
+from core.exceptions import PermissionDeniedError
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Assignment, Course, CourseSubmission, Membership, Role
@@ -106,27 +106,14 @@ def user_for_lti_user(*, lti_user: LtiUser) -> AbstractBaseUser:
     return user
 
 
-def _acting_instructor(course: Course) -> AbstractBaseUser:
-    membership = (
-        Membership.objects.filter(course=course, role=Role.INSTRUCTOR)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        raise ApplicationError("This Stride course has no instructor.")
-    return membership.user
-
-
 def membership_ensure(*, course: Course, user: AbstractBaseUser, role: str) -> None:
     """Give the LMS role in the linked course; never demote a Stride instructor to student."""
     current = course_selectors.role_in(user=user, course=course)
     if current == role or current == Role.INSTRUCTOR:
         return
-    # The platform vouches for the role; the course's first instructor is the acting user.
-    course_services.membership_set(
-        course=course, user=user, role=role, acting_user=_acting_instructor(course)
-    )
+    # Trusted: the LMS vouches for the role (a platform a Stride administrator registered, its
+    # launch or roster verified), so an LMS instructor needs no Stride instructor access.
+    course_services.membership_set_from_lms(course=course, user=user, role=role)
 
 
 @dataclass(frozen=True)
@@ -151,7 +138,8 @@ def launch_accept(*, lti_launch: LtiLaunch) -> LaunchOutcome:
     link = CourseLink.objects.filter(context=context).select_related("course").first()
     course = link.course if link else None
     if course is None and role == Role.INSTRUCTOR and lti_launch.is_resource_launch:
-        course = course_services.course_create(
+        # Trusted: the LMS vouches for the Instructor role (see course_create_from_lms).
+        course = course_services.course_create_from_lms(
             user=user, title=context.title or context.label or "LMS course"
         )
         CourseLink.objects.create(context=context, course=course)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
+from courses.services import instructor_access_grant
 from quizzes.models import QuestionTemplate, Topic
 
 
@@ -15,6 +16,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"student{n}")
     password = factory.django.Password("correct horse battery")
+
+
+class InstructorFactory(UserFactory):
+    """A user with instructor access (the Instructors group): may create courses and be made a
+    co-instructor. Plain ``UserFactory`` users may not, as a signed-up account may not."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"instructor{n}")
+
+    @factory.post_generation
+    def instructor_access(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            instructor_access_grant(user=self)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

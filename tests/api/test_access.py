@@ -136,9 +136,9 @@ def test_no_endpoint_shows_a_student_an_answer_key_or_a_reference(
 
 def test_a_course_instructor_creates_an_integration_key(api):
     from courses import services as course_services
-    from tests.factories import UserFactory
+    from tests.factories import InstructorFactory
 
-    teacher = UserFactory(username="turing")
+    teacher = InstructorFactory(username="turing")
     course_services.course_create(user=teacher, title="Vision 101")
     login(api, teacher)
     created = api.post(

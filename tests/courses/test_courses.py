@@ -8,14 +8,14 @@ from django.urls import reverse
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from courses import selectors, services
 from courses.models import Membership, Role
-from tests.factories import UserFactory
+from tests.factories import InstructorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_course_create_makes_the_creator_its_instructor():
-    # Given a user
-    user = UserFactory(username="grace")
+    # Given a user with instructor access
+    user = InstructorFactory(username="grace")
     # When they create a course
     course = services.course_create(user=user, title="  Vision  ")
     # Then they are its only member, as instructor, and it has an 8-character join code
@@ -52,7 +52,7 @@ def test_outsider_cannot_see_the_course_at_all(course):
 
 
 def test_instructor_of_another_course_cannot_author_here(course):
-    other = UserFactory(username="mallory")
+    other = InstructorFactory(username="mallory")
     services.course_create(user=other, title="Other")
     with pytest.raises(NotFoundError):
         selectors.require_instructor(user=other, course=course)
@@ -81,7 +81,7 @@ def test_every_instructor_page_refuses_the_wrong_users(
     client, course, instructor, students, published_template, open_assignment
 ):
     # Given a student of the course and the instructor of another course
-    other_instructor = UserFactory(username="mallory")
+    other_instructor = InstructorFactory(username="mallory")
     services.course_create(user=other_instructor, title="Mallory's course")
     urls = _instructor_urls(course, published_template, open_assignment)
     for user, status in ((students[0], 403), (other_instructor, 404)):
@@ -105,12 +105,13 @@ def test_anonymous_users_are_sent_to_log_in(client, course):
 
 
 def test_teach_home_lists_courses_in_constant_queries(client, django_assert_num_queries):
-    user = UserFactory(username="ada")
+    user = InstructorFactory(username="ada")
     for index in range(5):
         services.course_create(user=user, title=f"Course {index}")
     client.force_login(user)
-    # user + the one annotated course query (the session comes from its cache)
-    with django_assert_num_queries(2):
+    # user, their permissions and their groups' (may they create a course?), the one annotated
+    # course query (the session comes from its cache)
+    with django_assert_num_queries(4):
         response = client.get(reverse("teach:home"))
     assert response.status_code == 200
     assert response.content.decode().count("join code") == 5

@@ -66,6 +66,7 @@ def test_wrong_users_are_refused(
 
 
 def test_instructor_lists_changes_role_and_removes(client, course, instructor, students):
+    services.instructor_access_grant(user=students[0])  # may be made a co-instructor
     client.force_login(instructor)
     page = client.get(reverse("teach:roster", args=[course.pk])).content.decode()
     for user in (instructor, *students):

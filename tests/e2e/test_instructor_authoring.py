@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Assignment, AuthoredQuestion, Course, Membership, Role
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import InstructorFactory, TopicFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def _shot(page, name: str, screenshots: Path) -> None:
 
 def test_an_instructor_authors_validates_previews_and_publishes(live_server, browser, screenshots):
     TopicFactory(slug="conv-output-size", title="Conv2d output size")
-    prof = UserFactory(username="prof")
+    prof = InstructorFactory(username="prof")
     prof.set_password(PASSWORD)
     prof.save()
     context = browser.new_context(viewport={"width": 1280, "height": 900})

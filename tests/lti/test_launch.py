@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from lti_tool.models import LtiUser
 
-from courses.models import CourseAttempt, Membership, Role
+from courses.models import Course, CourseAttempt, Membership, Role
+from courses.selectors import can_create_course
 from courses.services import student_variant
 from lti.models import AssignmentLink, CourseLink, SpentNonce
 from tests.lti.conftest import INSTRUCTOR, LEARNER, oidc_login, platform_launch
@@ -161,3 +162,32 @@ def test_jwks_publishes_the_generated_key(platform):
     assert len(keys) == 1
     assert (keys[0]["kty"], keys[0]["alg"], keys[0]["use"]) == ("RSA", "RS256", "sig")
     assert "d" not in keys[0]  # never the private part
+
+
+def test_an_lms_instructor_gets_a_course_without_stride_instructor_access(platform):
+    # Given a registered platform and an LMS teacher Stride has never seen (no instructor access)
+    client = Client()
+    form = platform_launch(platform, oidc_login(client), sub="teacher-5", roles=[INSTRUCTOR])
+    # When they launch a resource link from their LMS course
+    response = client.post("/lti/launch/", form)
+    # Then the LMS vouches for the role: a Stride course, linked to the LMS course, with them as
+    # its instructor
+    teacher = LtiUser.objects.get(sub="teacher-5").auth_user
+    course = CourseLink.objects.get(context__id_on_platform="course-42").course
+    assert response.status_code == 302
+    assert response["Location"] == f"/teach/{course.pk}/"
+    assert course.title == "CNN shapes"
+    assert list(course.memberships.values_list("user", "role")) == [(teacher.pk, Role.INSTRUCTOR)]
+    # but that is no Stride-wide grant: they cannot create other courses themselves
+    assert not can_create_course(user=teacher)
+    refused = client.post("/teach/", {"title": "Another"})
+    assert refused.status_code == 403
+    assert list(Course.objects.all()) == [course]
+
+
+def test_a_learner_launch_never_creates_a_course(platform):
+    client = Client()
+    form = platform_launch(platform, oidc_login(client), sub="s-9", roles=[LEARNER])
+    assert client.post("/lti/launch/", form).status_code == 403
+    assert not Course.objects.exists()
+    assert not Membership.objects.exists()

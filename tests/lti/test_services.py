@@ -12,6 +12,7 @@ from lti_tool.models import LtiUser
 from pylti1p3.exception import LtiServiceException
 
 from courses.models import Membership, Role
+from courses.selectors import can_be_made_instructor
 from lti import services
 from lti.models import AssignmentLink, CourseLink
 from tests.lti.conftest import INSTRUCTOR, LEARNER, oidc_login, platform_launch
@@ -82,6 +83,9 @@ def test_roster_sync_adds_lms_members_to_the_course(platform, course_with_assign
         for m in Membership.objects.filter(course=course, user__lti_users__isnull=False)
     }
     assert roles == {"s-1": Role.STUDENT, "ta-1": Role.INSTRUCTOR}
+    # the LMS vouched for the TA's role: no Stride instructor access was needed, none was given
+    teaching_assistant = LtiUser.objects.get(sub="ta-1").auth_user
+    assert not can_be_made_instructor(user=teaching_assistant)
 
 
 def test_platform_down_raises_for_celery_to_retry(platform, course_with_assignment):
