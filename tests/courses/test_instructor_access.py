@@ -155,6 +155,7 @@ def test_the_roster_page_refuses_the_promotion_with_the_reason(
     assert response.status_code == 200
     page = response.content.decode()
     assert "s0 cannot be made an instructor" in page
+    assert 'id="instructor-rule"' in page  # the page states the rule before anyone tries
     assert "s0 is now instructor" not in page
     membership.refresh_from_db()
     assert membership.role == Role.STUDENT
