@@ -66,7 +66,15 @@ _AREA_MODULES = (
 )
 
 
+_loaded = False
+
+
 def _load_all() -> None:
     # Area modules import this package to register; load them lazily to avoid an import cycle.
+    # Feedback and history pages look misconceptions up per row: import the areas only once.
+    global _loaded
+    if _loaded:
+        return
     for name in _AREA_MODULES:
         importlib.import_module(f"{__name__}.{name}")
+    _loaded = True
