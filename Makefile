@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := var/.system-packages
+JS_STAMP := tests/js/node_modules/.installed
 
 .PHONY: run test lint format bench compose-check migrate clean-venv help
 
@@ -20,6 +21,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
+# gift-pegjs, the reference GIFT grammar the export tests parse our GIFT with (tests/js).
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "make test: node and npm are needed for the GIFT export tests (tests/js);" \
+	    "install them (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tests/js --no-audit --no-fund
+	@touch $(JS_STAMP)
+
 $(SYSTEM_STAMP): scripts/system_packages.sh
 	@mkdir -p var
 	bash scripts/system_packages.sh
@@ -32,7 +41,7 @@ migrate: $(STAMP)
 run: migrate
 	$(BIN)/python manage.py start
 
-test: $(STAMP) $(SYSTEM_STAMP)
+test: $(STAMP) $(SYSTEM_STAMP) $(JS_STAMP)
 	$(PYTHON) scripts/ensure_services.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,7 +1,8 @@
 """GIFT (Moodle's text format): ``$CATEGORY:`` per template, then one question per variant.
 
 Special characters ``~ = # { } :`` and backslash are escaped as the format requires; prompts are
-marked ``[markdown]``.
+marked ``[markdown]``. Each question is preceded by ``// [id:<identifier>]``, the comment Moodle
+reads as the question's ID number (the same ``idnumber`` the Moodle XML export sets).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _question(question: ExportQuestion) -> str:
         body = "{\n" + options + "\n}"
     else:
         body = "{\n" + "\n".join(f"  ={escape(text)}" for text in question.accepted) + "\n}"
-    return f"// id: {question.identifier}\n{head} {body}\n"
+    return f"// [id:{question.identifier}]\n{head} {body}\n"
 
 
 def render(bundle: ExportBundle) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from courses.exports import gift, moodle_xml, qti
 from quizzes.generators import get_generator
 
 ROOT = Path(__file__).resolve().parents[2]
+JS_DIR = ROOT / "tests/js"
 SCHEMA = json.loads((ROOT / "fixtures/schema/stride-bank.schema.json").read_text())
 
 
@@ -94,40 +96,58 @@ def test_qti_package_has_a_manifest_and_one_assessment_per_template(bundle, publ
     assert found == [(canvas[t], key) for t, key in _expected(published_template.template)]
 
 
+def _gift_pegjs(text: str) -> list[dict]:
+    """What gift-pegjs, the reference GIFT grammar (tests/js), parses ``text`` into."""
+    node = shutil.which("node")
+    if node is None or not (JS_DIR / "node_modules/gift-pegjs").is_dir():
+        pytest.fail(
+            "the GIFT tests need node and gift-pegjs: run `make test`, or "
+            "`npm ci --prefix tests/js --no-audit --no-fund` with node and npm installed"
+        )
+    result = subprocess.run(  # noqa: S603 - our own script, with the export on stdin
+        [node, str(JS_DIR / "parse_gift.js")],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def _parse_gift(text: str) -> list[dict]:
-    """An independent reading of GIFT: split on blank lines, unescape, read the answer block."""
+    """The questions (categories left out) as gift-pegjs reads them: title, type, answers."""
     questions = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [ln for ln in block.splitlines() if not ln.startswith("//") and ln.strip()]
-        if not lines or lines[0].startswith("$CATEGORY:"):
+    for parsed in _gift_pegjs(text):
+        if parsed["type"] == "Category":
             continue
-        body = "\n".join(lines)
-        match = re.match(r"::(.*?)(?<!\\)::(.*)(?<!\\)\{(.*)(?<!\\)\}\s*$", body, re.S)
-        assert match, body
-        block_text = match.group(3).strip()
-        if block_text.startswith("#"):  # numerical: {#value}
-            questions.append(
-                {"name": re.sub(r"\\(.)", r"\1", match.group(1)), "right": [block_text]}
-            )
-            continue
-        answers = re.findall(r"(?<!\\)([=~])((?:\\.|[^=~\\])*)", match.group(3))
+        choices = parsed["choices"]
+        if parsed["type"] == "Numerical":
+            right = [f"#{choices['number']}"] if choices["type"] == "simple" else []
+            wrong = []
+        else:
+            right = [choice["text"]["text"] for choice in choices if choice["isCorrect"]]
+            wrong = [choice["text"]["text"] for choice in choices if not choice["isCorrect"]]
         questions.append(
-            {
-                "name": re.sub(r"\\(.)", r"\1", match.group(1)),
-                "right": [re.sub(r"\\(.)", r"\1", a.strip()) for sign, a in answers if sign == "="],
-            }
+            {"name": parsed["title"], "type": parsed["type"], "right": right, "wrong": wrong}
         )
     return questions
 
 
 @pytest.mark.django_db
-def test_gift_read_back_independently(bundle, published_template):
-    parsed = _parse_gift(gift.render(bundle))
-    assert [q["name"] for q in parsed] == [f"Output shape #{s}" for s in range(1, 6)]
-    assert [q["right"][0] for q in parsed] == [
-        key if kind == "shortanswer" else f"#{key}"
+def test_gift_read_by_the_reference_grammar(bundle, published_template):
+    parsed = _gift_pegjs(gift.render(bundle))
+    assert parsed[0] == {"type": "Category", "title": "$course$/top/CNN shapes 101/Output shape"}
+    questions = _parse_gift(gift.render(bundle))
+    assert [q["name"] for q in questions] == [f"Output shape #{s}" for s in range(1, 6)]
+    gift_types = {"numerical": "Numerical", "shortanswer": "Short"}
+    assert [(q["type"], q["right"][0], q["wrong"]) for q in questions] == [
+        (gift_types[kind], key if kind == "shortanswer" else f"#{key}", [])
         for kind, key in _expected(published_template.template)
     ]
+    slug = published_template.template.slug
+    assert [q["id"] for q in parsed[1:]] == [f"{slug}-{seed}" for seed in range(1, 6)]
 
 
 @pytest.mark.django_db
