@@ -1,18 +1,26 @@
 """Every family's questions, exported, then read back by parsers that are not ours.
 
-GIFT goes through gift-pegjs (the reference GIFT grammar, run with node from tests/js) and Moodle
-XML through moodle-xml-parser (PyPI). The bundle spans the whole catalogue, so every prompt's code
-blocks, ``=``/``{}``/``#`` characters and every kind of answer pass through the escaping.
+GIFT goes through gift-pegjs (the reference GIFT grammar, run with node from tests/js), Moodle XML
+through moodle-xml-parser and the QTI assessments through pyslet's QTI 1.2.1 object model (both
+PyPI). The bundle spans the whole catalogue, so every prompt's code blocks, ``=``/``{}``/``#``
+characters and every kind of answer pass through the escaping.
 """
 
 from __future__ import annotations
 
 import html
+import io
+import zipfile
 
 import pytest
+from lxml import etree
 from moodle_xml_parser.parser import parse_bytes
+from pyslet.qtiv1 import common as qti_common
+from pyslet.qtiv1 import core as qti_core
+from pyslet.qtiv1 import item as qti_item
+from pyslet.qtiv1.xml import QTIDocument
 
-from courses.exports import gift, moodle_xml
+from courses.exports import gift, moodle_xml, qti
 from courses.exports.common import (
     ExportBundle,
     ExportCategory,
@@ -152,3 +160,112 @@ def test_moodle_xml_parser_reads_every_multiple_choice_question(catalogue):
     ]
     assert found == expected
     assert parsed["cloze"] == []
+
+
+CANVAS_TYPES = {
+    ExportKind.NUMERICAL: "numerical_question",
+    ExportKind.MULTICHOICE: "multiple_choice_question",
+    ExportKind.SHORTANSWER: "short_answer_question",
+}
+SCORE_100 = [("SCORE", qti_core.Action.Set, "100")]
+
+
+def _qti_expected(question: ExportQuestion) -> dict:
+    if question.kind is ExportKind.MULTICHOICE:
+        labels = [f"{question.identifier}-{index}" for index in range(len(question.choices))]
+        response = ("ResponseLId", "RenderChoice", None)
+        choices = [(label, c.html) for label, c in zip(labels, question.choices, strict=True)]
+        keys = [label for label, c in zip(labels, question.choices, strict=True) if c.is_correct]
+    else:
+        # a short answer's render_fib has no fibtype: QTI 1.2.1's default, String, applies
+        numerical = question.kind is ExportKind.NUMERICAL
+        fib_type = qti_core.FIBType.Decimal if numerical else qti_core.FIBType.String
+        response = ("ResponseStr", "RenderFIB", fib_type)
+        choices = []
+        keys = [str(question.number)] if numerical else list(question.accepted)
+    return {
+        "ident": question.identifier,
+        "title": question.name,
+        "metadata": {"question_type": CANVAS_TYPES[question.kind], "points_possible": "1.0"},
+        "prompt": ("text/html", question.prompt_html),
+        "response": (*response, "response1", qti_core.RCardinality.Single),
+        "choices": choices,
+        "conditions": [(False, [("response1", key) for key in keys], SCORE_100)],
+        "feedback": [("general_fb", [question.feedback_html])] if question.feedback_html else [],
+    }
+
+
+def _below(element, kind) -> list:  # noqa: ANN001
+    return list(element.find_children_depth_first(kind, sub_match=False))
+
+
+def _qti_found(item) -> dict:  # noqa: ANN001
+    """An item as pyslet's QTI 1.2.1 classes hold it (each element typed by its role)."""
+    presentation = item.Presentation
+    prompt = _below(presentation, qti_common.MatText)[0]
+    (response,) = _below(presentation, (qti_item.ResponseLId, qti_item.ResponseStr))
+    (render,) = _below(response, (qti_item.RenderChoice, qti_item.RenderFIB))
+    labels = _below(render, qti_item.ResponseLabel)
+    return {
+        "ident": item.ident,
+        "title": item.title,
+        "metadata": {
+            field.FieldLabel.get_value(): field.FieldEntry.get_value()
+            for metadata in item.ItemMetadata.QTIMetadata
+            for field in metadata.QTIMetadataField
+        },
+        "prompt": (prompt.texttype, prompt.get_value()),
+        "response": (
+            type(response).__name__,
+            type(render).__name__,
+            getattr(render, "fibType", None),  # RenderChoice has none
+            response.ident,
+            response.rCardinality,
+        ),
+        "choices": [
+            (label.ident, _below(label, qti_common.MatText)[0].get_value()) for label in labels
+        ],
+        "conditions": [
+            (
+                condition.continueFlag,
+                [
+                    (test.responseIdentifier, test.get_value())
+                    for test in condition.ConditionVar.ExtendableExpressionMixin
+                    if isinstance(test, qti_common.VarEqual)
+                ],
+                [
+                    (set_var.varName, set_var.action, set_var.get_value())
+                    for set_var in condition.SetVar
+                ],
+            )
+            for processing in item.ResProcessing
+            for condition in processing.ConditionMixin
+        ],
+        "feedback": [
+            (feedback.ident, [text.get_value() for text in _below(feedback, qti_common.MatText)])
+            for feedback in item.ItemFeedback
+        ],
+    }
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pyslet.*")  # its own internals
+def test_pyslet_reads_every_qti_item_as_written(catalogue):
+    archive = zipfile.ZipFile(io.BytesIO(qti.render(catalogue)))
+    manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+    hrefs = [r.get("href") for r in manifest.iter(f"{{{qti.CP_NS}}}resource")]
+
+    found = {}
+    for href in hrefs:
+        document = QTIDocument()
+        document.read(src=io.BytesIO(archive.read(href)))
+        assessment = document.root.Assessment
+        found[(assessment.ident, assessment.title)] = [
+            _qti_found(item)
+            for section in assessment.SectionMixin
+            for item in section.SectionItemMixin
+        ]
+
+    assert found == {
+        (category.identifier, category.name): [_qti_expected(q) for q in category.questions]
+        for category in catalogue.categories
+    }
