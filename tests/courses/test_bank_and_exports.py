@@ -1,4 +1,4 @@
-"""The bank's JSON Schema, and the LMS exports read back by independent parsers (lxml, zipfile)."""
+"""The bank's JSON Schema, and the LMS exports read back: GIFT by gift-pegjs, XML with lxml."""
 
 from __future__ import annotations
 
