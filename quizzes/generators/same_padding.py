@@ -322,7 +322,7 @@ class SamePaddingGenerator(Generator):
                     break
         # conv2d_call's wording, inlined: this loop is most of the question's cost.
         head = f"`nn.Conv2d({channels_in}, {channels_out}, kernel_size={kernel}"
-        tail = f", dilation={dilation}`" if dilation != 1 else "`"
+        tail = f", dilation={dilation})`" if dilation != 1 else ")`"
         layers: dict[str, dict[str, int | str]] = {}
         texts = []
         for layer_padding, layer_stride, _ in options:
