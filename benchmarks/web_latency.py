@@ -2,7 +2,7 @@
 
 Targets: issue 2, p50 at most 15 ms for the practice page and for checking an answer; issue 5,
 p50 at most 20 ms for every student page (catalogue, session, question with its feedback, diagram
-and formula, progress, history, code questions, accounts). Requests go
+and formula, progress, history, code questions, a course's assignment, accounts). Requests go
 through Django's full middleware stack in-process (server time, no network), against a scratch
 database ``stride_bench`` on the PostgreSQL at $BENCH_DATABASE_URL (default: local, user postgres).
 Baseline measured in the same run: ``/healthz``, a view that does one ``SELECT 1``.
@@ -18,6 +18,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stride_bench"
@@ -63,6 +67,53 @@ def _report(name: str, timings: list[float], baseline_p50: float, target: float 
     return passed
 
 
+def _course_student() -> tuple[Client, str]:
+    """A signed-in student of a course with an open two-question assignment: (client, its URL)."""
+    from datetime import timedelta  # noqa: PLC0415 - Django is set up by now
+
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from courses import services  # noqa: PLC0415
+    from quizzes.models import Topic  # noqa: PLC0415
+
+    users = get_user_model()
+    teacher = users.objects.create_user("bench-teacher", password="bench-teacher-pw")
+    services.instructor_access_grant(user=teacher)
+    course = services.course_create(user=teacher, title="CNN shapes 101")
+    authored = services.template_author(
+        course=course,
+        user=teacher,
+        data=services.TemplateInput(
+            title="Output shape",
+            topic=Topic.objects.get(slug="conv-output-size"),
+            family="conv_output",
+            difficulty="medium",
+            config={},
+        ),
+    )
+    report = services.question_publish(question=authored, user=teacher)
+    assert report.is_valid, report.errors
+    now = timezone.now()
+    assignment = services.assignment_create(
+        course=course,
+        user=teacher,
+        title="Week 1",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        items=[services.ItemInput(question=authored, count=2, difficulty="medium")],
+        publish=True,
+    )
+    student = users.objects.create_user("bench-student", password="bench-student-pw")
+    services.course_join(user=student, join_code=course.join_code)
+    client = Client()
+    client.force_login(student)
+    url = f"/courses/assignments/{assignment.pk}/"
+    assert client.get(url).status_code == 200, "the benchmark's assignment page does not open"
+    return client, url
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -98,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         client.post(question_url, {"answer": key})
         client.post(question_url, {"answer": wrong_text})
     pooling_url = client.get("/practice/pooling/")["Location"]
+    course_student, assignment_url = _course_student()
     anonymous = Client()  # one handler: a new Client() per request would re-scan static files
 
     baseline = _timed(lambda: client.get("/healthz"), count)
@@ -129,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         page("GET history", lambda: client.get("/history/")),
         page("GET code questions", lambda: client.get("/code/")),
         page("GET code question (editor)", lambda: client.get("/code/map-shape-1/")),
+        page("GET my courses", lambda: course_student.get("/courses/")),
+        page("GET assignment (2 questions)", lambda: course_student.get(assignment_url)),
         page("GET sign up", lambda: anonymous.get("/accounts/signup/")),
         page("GET log in", lambda: anonymous.get("/accounts/login/")),
         page("GET password reset", lambda: anonymous.get("/accounts/password_reset/")),
