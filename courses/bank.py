@@ -126,6 +126,36 @@ def _spec(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     return variant.to_dict()
 
 
+def _identity(
+    item: Mapping[str, Any],
+    where: str,
+    known_courses: set[str],
+    seen: set[tuple[str, str]],
+    errors: list[str],
+) -> tuple[str, str, str]:
+    """(course join code, lineage, title) of a course question row; "" where one is invalid.
+
+    ``seen`` collects (course, lineage) pairs so a question named twice is refused."""
+    course = item.get("course")
+    if not isinstance(course, str) or not course.strip():
+        errors.append(f"{where}: 'course' must be the course's join code")
+        course = ""
+    elif course.strip().upper() not in known_courses:
+        errors.append(f"{where}: no course has the join code '{course}'")
+    lineage = item.get("lineage")
+    if not isinstance(lineage, str) or not SLUG_PATTERN.match(lineage) or len(lineage) > 60:
+        errors.append(f"{where}: 'lineage' must be a-z, 0-9, '-' or '_' text")
+        lineage = ""
+    elif (course, lineage) in seen:
+        errors.append(f"{where}: '{lineage}' appears twice for course {course}")
+    seen.add((course, lineage))
+    title = item.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 160:
+        errors.append(f"{where}: 'title' must be text of 1 to 160 characters")
+        title = ""
+    return course, lineage, title
+
+
 def parse_course_code_questions(
     raw: Any, known_courses: set[str], known_topics: set[str], errors: list[str]
 ) -> list[CourseCodeQuestionData]:
@@ -146,23 +176,7 @@ def parse_course_code_questions(
             errors.append(
                 f"{where}: unknown course code question keys: {', '.join(sorted(unknown))}"
             )
-        course = item.get("course")
-        if not isinstance(course, str) or not course.strip():
-            errors.append(f"{where}: 'course' must be the course's join code")
-            course = ""
-        elif course.strip().upper() not in known_courses:
-            errors.append(f"{where}: no course has the join code '{course}'")
-        lineage = item.get("lineage")
-        if not isinstance(lineage, str) or not SLUG_PATTERN.match(lineage) or len(lineage) > 60:
-            errors.append(f"{where}: 'lineage' must be a-z, 0-9, '-' or '_' text")
-            lineage = ""
-        elif (course, lineage) in seen:
-            errors.append(f"{where}: '{lineage}' appears twice for course {course}")
-        seen.add((str(course), str(lineage)))
-        title = item.get("title")
-        if not isinstance(title, str) or not title.strip() or len(title) > 160:
-            errors.append(f"{where}: 'title' must be text of 1 to 160 characters")
-            title = ""
+        course, lineage, title = _identity(item, where, known_courses, seen, errors)
         topic = item.get("topic") or ""
         if not isinstance(topic, str):
             errors.append(f"{where}: 'topic' must be a topic slug")
@@ -278,23 +292,7 @@ def parse_course_templates(
         unknown = set(item) - TEMPLATE_ITEM_KEYS
         if unknown:
             errors.append(f"{where}: unknown course template keys: {', '.join(sorted(unknown))}")
-        course = item.get("course")
-        if not isinstance(course, str) or not course.strip():
-            errors.append(f"{where}: 'course' must be the course's join code")
-            course = ""
-        elif course.strip().upper() not in known_courses:
-            errors.append(f"{where}: no course has the join code '{course}'")
-        lineage = item.get("lineage")
-        if not isinstance(lineage, str) or not SLUG_PATTERN.match(lineage) or len(lineage) > 60:
-            errors.append(f"{where}: 'lineage' must be a-z, 0-9, '-' or '_' text")
-            lineage = ""
-        elif (course, lineage) in seen:
-            errors.append(f"{where}: '{lineage}' appears twice for course {course}")
-        seen.add((str(course), str(lineage)))
-        title = item.get("title")
-        if not isinstance(title, str) or not title.strip() or len(title) > 160:
-            errors.append(f"{where}: 'title' must be text of 1 to 160 characters")
-            title = ""
+        course, lineage, title = _identity(item, where, known_courses, seen, errors)
         topic = item.get("topic")
         if not isinstance(topic, str) or topic not in known_topics:
             errors.append(f"{where}: 'topic' must name a known topic, got {topic!r}")

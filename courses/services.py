@@ -361,16 +361,74 @@ def template_author(
     template = QuestionTemplate.objects.create(
         slug=_storage_slug(course, lineage, version), **fields
     )
+    return _record_version(
+        course=course,
+        user=user,
+        kind=QuestionKind.TEMPLATE,
+        lineage=lineage,
+        version=version,
+        previous=previous,
+        template=template,
+    )
+
+
+def _record_version(
+    *,
+    course: Course,
+    user: AbstractBaseUser,
+    kind: str,
+    lineage: str,
+    version: int,
+    previous: AuthoredQuestion | None,
+    **question: QuestionTemplate | CodeQuestion,
+) -> AuthoredQuestion:
+    """Make a newly stored question (``template=`` or ``code_question=``) its lineage's current
+    version, retiring the one it replaces."""
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
     return AuthoredQuestion.objects.create(
+        course=course, kind=kind, lineage=lineage, version=version, created_by=user, **question
+    )
+
+
+def _store_code_version(
+    *,
+    course: Course,
+    user: AbstractBaseUser,
+    lineage: str,
+    version: int,
+    in_place: AuthoredQuestion | None,
+    previous: AuthoredQuestion | None,
+    title: str,
+    topic: Topic | None,
+    spec: dict[str, Any],
+) -> AuthoredQuestion:
+    """Store a code question's spec: over its draft in place, or as a new version."""
+    if in_place is not None:
+        CodeQuestion.objects.filter(pk=in_place.code_question_id).update(
+            title=title, spec=spec, topic=topic
+        )
+        in_place.validation = {}
+        in_place.save(update_fields=["validation"])
+        in_place.code_question.refresh_from_db()
+        return in_place
+    # Not open for submissions until published (grader.services.submission_create checks it).
+    question = CodeQuestion.objects.create(
+        slug=_storage_slug(course, lineage, version),
+        title=title,
+        topic=topic,
+        spec=spec,
+        is_published=False,
+    )
+    return _record_version(
         course=course,
-        kind=QuestionKind.TEMPLATE,
+        user=user,
+        kind=QuestionKind.CODE,
         lineage=lineage,
         version=version,
-        template=template,
-        created_by=user,
+        previous=previous,
+        code_question=question,
     )
 
 
@@ -421,28 +479,16 @@ def code_question_author(
     lineage = lineage or _lineage(course, data.title)
     slug = _storage_slug(course, lineage, version)
     spec = code_variant_from_input(data, slug=slug).to_dict()
-    if in_place is not None:
-        CodeQuestion.objects.filter(pk=in_place.code_question_id).update(
-            title=spec["title"], spec=spec, topic=data.topic
-        )
-        in_place.validation = {}
-        in_place.save(update_fields=["validation"])
-        in_place.code_question.refresh_from_db()
-        return in_place
-    # Not open for submissions until published (grader.services.submission_create checks it).
-    question = CodeQuestion.objects.create(
-        slug=slug, title=spec["title"], topic=data.topic, spec=spec, is_published=False
-    )
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-    return AuthoredQuestion.objects.create(
+    return _store_code_version(
         course=course,
-        kind=QuestionKind.CODE,
+        user=user,
         lineage=lineage,
         version=version,
-        code_question=question,
-        created_by=user,
+        in_place=in_place,
+        previous=previous,
+        title=spec["title"],
+        topic=data.topic,
+        spec=spec,
     )
 
 
@@ -478,31 +524,16 @@ def code_template_author(
     )
     lineage = lineage or _lineage(course, title)
     spec = template.generate(seed=PREVIEW_CODE_SEED).to_dict()
-    if in_place is not None:
-        CodeQuestion.objects.filter(pk=in_place.code_question_id).update(
-            title=title, spec=spec, topic=topic
-        )
-        in_place.validation = {}
-        in_place.save(update_fields=["validation"])
-        in_place.code_question.refresh_from_db()
-        return in_place
-    question = CodeQuestion.objects.create(
-        slug=_storage_slug(course, lineage, version),
+    return _store_code_version(
+        course=course,
+        user=user,
+        lineage=lineage,
+        version=version,
+        in_place=in_place,
+        previous=previous,
         title=title,
         topic=topic,
         spec=spec,
-        is_published=False,
-    )
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-    return AuthoredQuestion.objects.create(
-        course=course,
-        kind=QuestionKind.CODE,
-        lineage=lineage,
-        version=version,
-        code_question=question,
-        created_by=user,
     )
 
 
