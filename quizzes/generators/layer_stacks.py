@@ -42,8 +42,7 @@ from quizzes.misconceptions.stacks import (
     chained_mistakes,
     count_mistakes,
     count_repeats,
-    failing_layer_mistakes,
-    run,
+    failing_layer_replay,
 )
 from quizzes.shapes import conv_output_size, pool_output_size
 
@@ -541,13 +540,7 @@ class LayerStacksGenerator(Generator):
     def _which_fails(
         self, rng: QuestionRandom, seed: int, difficulty: Difficulty, ranges: Mapping[str, IntRange]
     ) -> Variant:
-        # Every distractor must come from a named mistake: redraw the rare stacks where fewer
-        # than three mistakes blame a layer other than the right one (two after a few tries).
-        for attempt in range(8):
-            layers, size, target = self._failing_stack(rng, ranges)
-            mistakes = failing_layer_mistakes(size, layers)
-            if len({index for _, index in mistakes}) >= (3 if attempt < 3 else 2):
-                break
+        layers, size, (final, failed), mistakes = self._failing_stack(rng, ranges)
         batch = ranges["batch_size"].draw(rng)
         in_channels = layers[0][5]
         modules: list[str] = []
@@ -560,8 +553,6 @@ class LayerStacksGenerator(Generator):
             if layer[0] == CONV:
                 modules.append(_RELU)
                 specs.append(_RELU_SPEC)
-        final, failed = run(size, layers)
-        assert failed == target
 
         def option(index: int | None) -> str:
             if index is None:
@@ -653,42 +644,46 @@ class LayerStacksGenerator(Generator):
 
     def _failing_stack(
         self, rng: QuestionRandom, ranges: Mapping[str, IntRange]
-    ) -> tuple[list[Layer], int, int | None]:
-        """(layers, square input size, index of the first failing layer or None).
+    ) -> tuple[list[Layer], int, tuple[int, int | None], list[tuple[str, int | None]]]:
+        """(layers, square input size, ``run``'s (size, failing index), the mistakes' blames).
 
-        The layers are drawn first; the input size is then chosen between the smallest size
-        that lets every layer before the target run and the largest that makes the target fail,
-        both found by inverting each layer's formula from the target back to the input.
+        The layers are drawn first, then the layer that is to fail (or none), then an input size
+        in that target's window (see ``_failure_windows``): the stack fails where chosen the first
+        time. Every distractor must come from a named mistake, and the question reads best with
+        three: while fewer than three mistakes blame a layer other than the right one, other
+        sizes and targets of the same stack are tried (a new stack only when none has two).
         """
         size_cap = ranges["input_size"].high
-        for _ in range(8):
+        best: tuple[int, tuple[list[Layer], int, tuple[int, int | None], Any]] | None = None
+        for _ in range(4):
             layers = self._draw_free_stack(rng, ranges)
-            count = len(layers)
-            target: int | None = (
-                None if rng.randint(0, 2) == 0 or count == 1 else rng.randint(1, count - 1)
-            )
-            low = _smallest_input(layers, count if target is None else target)
-            if target is None:
-                high = low + rng.randint(0, 3)
-            else:
-                layer = layers[target]
-                fits_from = layer[4] * (layer[1] - 1) + 1 - 2 * layer[3]
-                if fits_from < 2:
-                    continue  # this layer runs on any map: it cannot be the one that fails
-                high = _largest_input(layers, target, fits_from - 1)
-            high = min(high, max(low, size_cap))
-            if low > high:
-                continue
-            return layers, rng.randint(low, high), target
-        # Fallback (tight template ranges): a first layer whose kernel exceeds a 1-pixel map.
-        layers = self._draw_free_stack(rng, ranges)
-        for index, layer in enumerate(layers):
-            if layer[0] == CONV and layer[4] * (layer[1] - 1) + 1 - 2 * layer[3] >= 2:
-                low = _smallest_input(layers, index)
-                high = _largest_input(layers, index, layer[4] * (layer[1] - 1) - 2 * layer[3])
-                if low <= high:
-                    return layers, low, index
-        return layers, _smallest_input(layers, len(layers)), None
+            windows = _failure_windows(layers, size_cap)
+            # "No layer fails" a third of the time; its mistakes rarely blame three layers, so
+            # it gets two sizes before a failing layer is chosen instead.
+            tries: list[tuple[int | None, int]] = []
+            if not windows or rng.randint(0, 2) == 0:
+                low = _smallest_input(layers, len(layers))
+                high = min(low + 3, max(low, size_cap))
+                first = rng.randint(low, high)
+                second = low + (first - low + 2) % (high - low + 1)
+                tries += [(None, first), (None, second)] if second != first else [(None, first)]
+            for attempt in range(len(tries) + 3 * bool(windows)):
+                if attempt < len(tries):
+                    target, size = tries[attempt]
+                else:
+                    target, low, high = rng.choice(windows)
+                    size = rng.randint(low, high)
+                right, mistakes = failing_layer_replay(size, layers)
+                assert right[1] == target
+                blamed = len({index for _, index in mistakes})
+                if blamed >= 3:
+                    return layers, size, right, mistakes
+                if best is None or blamed > best[0]:
+                    best = blamed, (layers, size, right, mistakes)
+            if best is not None and best[0] >= 2:
+                break
+        assert best is not None
+        return best[1]
 
     def _draw_free_stack(self, rng: QuestionRandom, ranges: Mapping[str, IntRange]) -> list[Layer]:
         """Floor-mode layers drawn without a map size (the input is chosen afterwards)."""
@@ -752,6 +747,27 @@ def _largest_input(layers: list[Layer], target: int, largest_at_target: int) -> 
         step = kernel if stride is None else stride
         largest = largest * step + dilation * (kernel - 1) - 2 * padding
     return largest
+
+
+def _failure_windows(layers: list[Layer], size_cap: int) -> list[tuple[int, int, int]]:
+    """(index, smallest input, largest input) of each layer after the first that can fail first.
+
+    Between the two sizes every layer before it runs and it fails: the smallest inverts each
+    earlier layer's formula from a 1-pixel map back to the input, the largest from the biggest
+    map the layer cannot take. The largest stays within the template's inputs unless even the
+    smallest does not.
+    """
+    windows = []
+    for target in range(1, len(layers)):
+        layer = layers[target]
+        fits_from = layer[4] * (layer[1] - 1) + 1 - 2 * layer[3]
+        if fits_from < 2:
+            continue  # this layer runs on any map: it cannot be the one that fails
+        low = _smallest_input(layers, target)
+        high = min(_largest_input(layers, target, fits_from - 1), max(low, size_cap))
+        if low <= high:
+            windows.append((target, low, high))
+    return windows
 
 
 def _why_it_fails(layer: Layer, size: int) -> str:

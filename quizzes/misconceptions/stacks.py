@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from quizzes.misconceptions import Misconception, register
-from quizzes.misconceptions.conv import ONE_DIMENSION, one_dimension_steps
+from quizzes.misconceptions.conv import ONE_DIMENSION
 from quizzes.misconceptions.pooling import (
     POOL_CEIL_LAST_WINDOW_RULE,
     POOL_CEIL_MODE_IGNORED,
@@ -23,6 +23,13 @@ from quizzes.misconceptions.pooling import (
     assumed_stride_one,
     floored_in_ceil_mode,
     kept_window_in_padding,
+)
+from quizzes.misconceptions.stack_walk import (
+    CHAINED,
+    POOLS_SKIPPED,
+    RIGHT,
+    STRICT_FIT,
+    walk,
 )
 from quizzes.shapes import conv_output_size, pool_output_size
 
@@ -94,21 +101,6 @@ def _replay(
             return size, index
         size = out
     return size, None
-
-
-def _layer_out(layer: Layer, size: int) -> int:
-    kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
-    numerator = size + 2 * padding - dilation * (kernel - 1) - 1
-    if layer[0] == CONV:
-        return numerator // stride + 1
-    if stride is None:
-        stride = kernel
-    if layer[5]:
-        out = -(-numerator // stride) + 1
-        if (out - 1) * stride >= size + padding:
-            out -= 1
-        return out
-    return numerator // stride + 1
 
 
 def _run_with_options(
@@ -318,91 +310,39 @@ _RULE_INDICES_BY_FEATURES = [
     ]
     for features in range(64)
 ]
-# _replay_all steps the pooling slips one by one and the ten formula slips together.
-_FAILED = 1 << 40  # the size a failed slip walks on with (see _replay_all)
-_POOL_SLIPS = (assumed_stride_one, floored_in_ceil_mode, kept_window_in_padding)
-assert [rule[2] for rule in _CHAINED_RULES[:3]] == list(_POOL_SLIPS)
+# The walkers of stack_walk.walk line up with _CHAINED_RULES, one position on.
+assert [rule[2] for rule in _CHAINED_RULES[:3]] == [
+    assumed_stride_one,
+    floored_in_ceil_mode,
+    kept_window_in_padding,
+]
 assert [rule[1] for rule in _CHAINED_RULES[3:]] == [m.wrong_answer for m in ONE_DIMENSION]
+# (walker position, misconception id) of the chained slips that can change a stack's sizes.
+_WALKERS_BY_FEATURES = [
+    [(CHAINED.start + index, _CHAINED_RULES[index][0]) for index in indices]
+    for indices in _RULE_INDICES_BY_FEATURES
+]
 
 
 def _replay_all(
     size: int, stack: Stack
 ) -> tuple[tuple[int, int | None], list[tuple[int, int | None]]]:
-    """``_replay`` without a slip, and under every ``_CHAINED_RULES`` entry in that order.
-
-    One walk of the stack for all of them, each slip carrying its own size: at a Conv2d the ten
-    formula slips step in one call (``one_dimension_steps``) rather than a call per slip and
-    layer, which was a third of a stack question's time. A slip whose map fails keeps the
-    (size, index) where it failed and walks on with a huge size that never fails again, so
-    the failure check only loops on the layers where some slip does fail.
-    """
-    pool_sizes = [size, size, size]
-    conv_sizes = [size] * 10
-    failures: list[tuple[int, int | None] | None] = [None] * 13
-    right: tuple[int, int | None] | None = None
-    current = size
-    stride_one, floored, kept_window = _POOL_SLIPS
-    for index, layer in enumerate(stack):
-        kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
-        if layer[0] == CONV:
-            offset = 2 * padding - dilation * (kernel - 1) - 1
-            first, second, third = pool_sizes
-            pool_out = [
-                (first + offset) // stride + 1,
-                (second + offset) // stride + 1,
-                (third + offset) // stride + 1,
-            ]
-            conv_out = one_dimension_steps(conv_sizes, kernel, stride, padding, dilation)
-            current_out = (current + offset) // stride + 1
-        else:
-            ceil_mode = layer[5]
-            pool_out = []
-            for slip, item in zip(_POOL_SLIPS, pool_sizes, strict=True):
-                out = slip(item, kernel, stride, padding, dilation, ceil_mode)
-                pool_out.append(_layer_out(layer, item) if out is None else out)
-            step = kernel if stride is None else stride
-            offset = 2 * padding - dilation * (kernel - 1) - 1
-            if ceil_mode:
-                conv_out = []
-                for item in conv_sizes:
-                    out = -(-(item + offset) // step) + 1
-                    if (out - 1) * step >= item + padding:
-                        out -= 1  # the last window would start in the right padding
-                    conv_out.append(out)
-            else:
-                conv_out = [(item + offset) // step + 1 for item in conv_sizes]
-            current_out = _layer_out(layer, current)
-        if right is None:
-            if current_out < 1:
-                right = (current, index)
-            else:
-                current = current_out
-        if min(conv_out) < 1 or min(pool_out) < 1:
-            for position, out in enumerate(pool_out):
-                if out < 1:
-                    failures[position] = (pool_sizes[position], index)
-                    pool_out[position] = _FAILED
-            for position, out in enumerate(conv_out):
-                if out < 1:
-                    failures[3 + position] = (conv_sizes[position], index)
-                    conv_out[position] = _FAILED
-        pool_sizes, conv_sizes = pool_out, conv_out
-    if right is None:
-        right = (current, None)
-    finals = pool_sizes + conv_sizes
-    return right, [
-        failure if failure is not None else (finals[position], None)
-        for position, failure in enumerate(failures)
-    ]
+    """``_replay`` without a slip, and under every ``_CHAINED_RULES`` entry in that order."""
+    outcomes = walk(size, stack)
+    return outcomes[RIGHT], outcomes[CHAINED]
 
 
 def _rule_indices_for(stack: Stack) -> list[int]:
     """The positions in ``_CHAINED_RULES`` of the slips that can change this stack's sizes."""
-    return _RULE_INDICES_BY_FEATURES[_features(stack)]
+    return _RULE_INDICES_BY_FEATURES[_features(stack) & _RULE_FEATURES]
 
 
 def _rules_for(stack: Stack) -> list[tuple[str, ConvRule | None, PoolRule | None]]:
-    return list(_RULES_BY_FEATURES[_features(stack)])
+    return list(_RULES_BY_FEATURES[_features(stack) & _RULE_FEATURES])
+
+
+_RULE_FEATURES = 63  # the bits of _FEATURE_BITS; _HAS_POOL only decides the pools-ignored slip
+_HAS_POOL = 64
 
 
 def _features(stack: Stack) -> int:
@@ -417,6 +357,7 @@ def _features(stack: Stack) -> int:
             if layer[2] > 1:
                 features |= 8
         else:
+            features |= _HAS_POOL
             if layer[2] is None and layer[1] > 1:
                 features |= 16
             if layer[5]:
@@ -430,33 +371,64 @@ def chained_mistakes(size: int, stack: Stack) -> list[tuple[str, int]]:
     Only mistakes under which every layer still seems to run give a size; the right answer and
     duplicates are filtered later by ``unique_wrong_answers``.
     """
+    return _chained(size, stack, _features(stack))
+
+
+def chained_mistakes_pair(
+    height: int, width: int, stack: Stack
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """``chained_mistakes`` for the height and for the width (the same list when square)."""
+    features = _features(stack)
+    heights = _chained(height, stack, features)
+    return heights, heights if width == height else _chained(width, stack, features)
+
+
+def _chained(size: int, stack: Stack, features: int) -> list[tuple[str, int]]:
+    outcomes = walk(size, stack)
     result = []
-    for identifier, function in (
-        (STACK_POOL_IGNORED.id, _pools_ignored),
-        (STACK_NOT_CHAINED.id, _not_chained),
-    ):
-        wrong = function(size, stack)
-        if wrong is not None:
-            result.append((identifier, wrong))
-    replayed = _replay_all(size, stack)[1]
-    for rule_index in _rule_indices_for(stack):
-        final, failed = replayed[rule_index]
+    if features & _HAS_POOL:
+        final, failed = outcomes[POOLS_SKIPPED]
         if failed is None:
-            result.append((_CHAINED_RULES[rule_index][0], final))
+            result.append((STACK_POOL_IGNORED.id, final))
+    if len(stack) >= 2:
+        out = layer_output(stack[-1], size)
+        if out > 0:
+            result.append((STACK_NOT_CHAINED.id, out))
+    for position, identifier in _WALKERS_BY_FEATURES[features & _RULE_FEATURES]:
+        final, failed = outcomes[position]
+        if failed is None:
+            result.append((identifier, final))
     return result
 
 
 def failing_layer_mistakes(size: int, stack: Stack) -> list[tuple[str, int | None]]:
     """(misconception id, index of the layer the slip blames, None for "none fails")."""
-    (_, right), replayed = _replay_all(size, stack)
+    return failing_layer_replay(size, stack)[1]
+
+
+def failing_layer_replay(
+    size: int, stack: Stack
+) -> tuple[tuple[int, int | None], list[tuple[str, int | None]]]:
+    """(the right (size, failing index) as ``run`` gives it, ``failing_layer_mistakes``)."""
+    outcomes = walk(size, stack)
+    right = outcomes[RIGHT][1]
     result: list[tuple[str, int | None]] = []
     if right is not None and right > 0:
         result.append((STACK_BLAMED_PREVIOUS_LAYER.id, right - 1))
-    result.append((STACK_POOL_IGNORED.id, run(size, stack, skip_pools=True)[1]))
-    result.append((STACK_KERNEL_MUST_BE_SMALLER.id, run(size, stack, strict_fit=True)[1]))
-    for rule_index in _rule_indices_for(stack):
-        result.append((_CHAINED_RULES[rule_index][0], replayed[rule_index][1]))
-    return [(identifier, index) for identifier, index in result if index != right]
+    result.append((STACK_POOL_IGNORED.id, outcomes[POOLS_SKIPPED][1]))
+    result.append((STACK_KERNEL_MUST_BE_SMALLER.id, outcomes[STRICT_FIT][1]))
+    result.append((STACK_NOT_CHAINED.id, _first_unfit(size, stack)))
+    for position, identifier in _WALKERS_BY_FEATURES[_features(stack) & _RULE_FEATURES]:
+        result.append((identifier, outcomes[position][1]))
+    return outcomes[RIGHT], [(identifier, index) for identifier, index in result if index != right]
+
+
+def _first_unfit(size: int, stack: Stack) -> int | None:
+    """The first layer whose window does not fit the original input (each layer given x)."""
+    for index, layer in enumerate(stack):
+        if layer_output(layer, size) < 1:
+            return index
+    return None
 
 
 def count_mistakes(size: int, block: Stack, right: int) -> list[tuple[str, int]]:

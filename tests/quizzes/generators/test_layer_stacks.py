@@ -160,10 +160,12 @@ def test_lone_pool_read_with_stride_one_is_counted_in_closed_form() -> None:
 def test_which_layer_fails_and_who_gets_blamed() -> None:
     # Given LeNet on a 12x12 input: 12 → 8 → 4, then the second 5x5 conv gets 4 < 5
     assert run(12, LENET) == (4, 2)
-    # Then blaming the pool before it, or swapping kernel and stride, picks other layers
+    # Then blaming the pool before it, or swapping kernel and stride, picks other layers, and
+    # giving every layer the 12x12 input (each fits it) or skipping the pools fails none
     assert failing_layer_mistakes(12, LENET) == [
         ("stack_blamed_previous_layer", 1),
         ("stack_pool_ignored", None),
+        ("stack_not_chained", None),
         ("pool_stride_assumed_one", None),
         ("kernel_stride_swapped", 3),
         ("kernel_not_subtracted", None),

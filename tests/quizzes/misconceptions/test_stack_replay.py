@@ -1,15 +1,17 @@
-"""The one-walk replay of every chained slip must agree with replaying each slip on its own."""
+"""The one-walk replay of every slip must agree with replaying each slip on its own."""
 
 from __future__ import annotations
 
 import random
 
+from quizzes.misconceptions.stack_walk import POOLS_SKIPPED, STRICT_FIT, walk
 from quizzes.misconceptions.stacks import (
     _CHAINED_RULES,
     CONV,
     POOL,
     _replay,
     _replay_all,
+    run,
 )
 
 
@@ -43,6 +45,10 @@ def test_replay_all_matches_each_slip_replayed_alone():
         assert replayed == [
             _replay(size, stack, conv_rule, pool_rule) for _, conv_rule, pool_rule in _CHAINED_RULES
         ]
+        # and so are the stack-level slips walked alongside them
+        outcomes = walk(size, stack)
+        assert outcomes[POOLS_SKIPPED] == run(size, stack, skip_pools=True)
+        assert outcomes[STRICT_FIT] == run(size, stack, strict_fit=True)
         failing += right[1] is not None
     # and the stacks exercised both outcomes
     assert 500 < failing < 4500
