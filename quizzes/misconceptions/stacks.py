@@ -328,7 +328,11 @@ def _replay_all(
     size: int, stack: Stack
 ) -> tuple[tuple[int, int | None], list[tuple[int, int | None]]]:
     """``_replay`` without a slip, and under every ``_CHAINED_RULES`` entry in that order."""
-    outcomes = walk(size, stack)
+    sizes, failures = walk(size, stack)
+    outcomes = [
+        (sizes[position], None) if failure is None else failure
+        for position, failure in enumerate(failures)
+    ]
     return outcomes[RIGHT], outcomes[CHAINED]
 
 
@@ -384,20 +388,19 @@ def chained_mistakes_pair(
 
 
 def _chained(size: int, stack: Stack, features: int) -> list[tuple[str, int]]:
-    outcomes = walk(size, stack)
+    sizes, failures = walk(size, stack)
     result = []
-    if features & _HAS_POOL:
-        final, failed = outcomes[POOLS_SKIPPED]
-        if failed is None:
-            result.append((STACK_POOL_IGNORED.id, final))
+    if features & _HAS_POOL and failures[POOLS_SKIPPED] is None:
+        result.append((STACK_POOL_IGNORED.id, sizes[POOLS_SKIPPED]))
     if len(stack) >= 2:
         out = layer_output(stack[-1], size)
         if out > 0:
             result.append((STACK_NOT_CHAINED.id, out))
-    for position, identifier in _WALKERS_BY_FEATURES[features & _RULE_FEATURES]:
-        final, failed = outcomes[position]
-        if failed is None:
-            result.append((identifier, final))
+    result += [
+        (identifier, sizes[position])
+        for position, identifier in _WALKERS_BY_FEATURES[features & _RULE_FEATURES]
+        if failures[position] is None
+    ]
     return result
 
 
@@ -410,17 +413,21 @@ def failing_layer_replay(
     size: int, stack: Stack
 ) -> tuple[tuple[int, int | None], list[tuple[str, int | None]]]:
     """(the right (size, failing index) as ``run`` gives it, ``failing_layer_mistakes``)."""
-    outcomes = walk(size, stack)
-    right = outcomes[RIGHT][1]
+    sizes, failures = walk(size, stack)
+    outcome = failures[RIGHT] or (sizes[RIGHT], None)
+    right = outcome[1]
+    blamed = [None if failure is None else failure[1] for failure in failures]
     result: list[tuple[str, int | None]] = []
     if right is not None and right > 0:
         result.append((STACK_BLAMED_PREVIOUS_LAYER.id, right - 1))
-    result.append((STACK_POOL_IGNORED.id, outcomes[POOLS_SKIPPED][1]))
-    result.append((STACK_KERNEL_MUST_BE_SMALLER.id, outcomes[STRICT_FIT][1]))
+    result.append((STACK_POOL_IGNORED.id, blamed[POOLS_SKIPPED]))
+    result.append((STACK_KERNEL_MUST_BE_SMALLER.id, blamed[STRICT_FIT]))
     result.append((STACK_NOT_CHAINED.id, _first_unfit(size, stack)))
-    for position, identifier in _WALKERS_BY_FEATURES[_features(stack) & _RULE_FEATURES]:
-        result.append((identifier, outcomes[position][1]))
-    return outcomes[RIGHT], [(identifier, index) for identifier, index in result if index != right]
+    result += [
+        (identifier, blamed[position])
+        for position, identifier in _WALKERS_BY_FEATURES[_features(stack) & _RULE_FEATURES]
+    ]
+    return outcome, [(identifier, index) for identifier, index in result if index != right]
 
 
 def _first_unfit(size: int, stack: Stack) -> int | None:
