@@ -235,17 +235,25 @@ class LayerStacksGenerator(Generator):
         """A Conv2d that runs on a map whose smaller side is ``size`` (None if none does)."""
         kernel_range, padding_range = ranges["kernel_size"], ranges["padding"]
         stride_range, dilation_range = ranges["stride"], ranges["dilation"]
+        # rng.randint(range.low, range.high) rather than range.draw(rng), and the output size
+        # inline: a Python call costs more than the draw, and stacks draw a few dozen values.
         for attempt in range(6):
-            kernel = kernel_range.draw(rng)
-            dilation = dilation_range.draw(rng) if rng.randint(0, 2) == 0 else dilation_range.low
+            kernel = rng.randint(kernel_range.low, kernel_range.high)
+            dilation = (
+                rng.randint(dilation_range.low, dilation_range.high)
+                if rng.randint(0, 2) == 0
+                else dilation_range.low
+            )
             # Small maps get stride 1, or the stack collapses to 1×1 after two layers.
-            stride = stride_range.draw(rng) if size >= 12 else stride_range.low
+            stride = (
+                rng.randint(stride_range.low, stride_range.high) if size >= 12 else stride_range.low
+            )
             padding = rng.randint(
                 padding_range.low,
                 max(padding_range.low, min(padding_range.high, dilation * (kernel - 1))),
             )
             # Prefer layers that leave at least 2 pixels, so later layers have something to do.
-            if conv_output_size(size, kernel, stride, padding, dilation) >= (
+            if (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1 >= (
                 2 if attempt < 4 else 1
             ):
                 return (CONV, kernel, stride, padding, dilation, channels, out_channels)
@@ -265,7 +273,7 @@ class LayerStacksGenerator(Generator):
         """A MaxPool2d that runs on an (height, width) map (None if none does)."""
         kernel_range = ranges["pool_kernel"]
         for attempt in range(4):
-            kernel = kernel_range.draw(rng)
+            kernel = rng.randint(kernel_range.low, kernel_range.high)
             stride, padding, dilation, ceil_mode = None, 0, 1, False
             if difficulty is H:
                 if rng.randint(0, 2) == 0:
@@ -321,8 +329,7 @@ class LayerStacksGenerator(Generator):
             else:
                 has_pool = True
             layers.append(layer)
-            height = _output(layer, height)
-            width = _output(layer, width)
+            height, width = _outputs(layer, height, width)
         return layers
 
     # -----------------------------------------------------------------------------------------
@@ -657,22 +664,37 @@ class LayerStacksGenerator(Generator):
         best: tuple[int, tuple[list[Layer], int, tuple[int, int | None], Any]] | None = None
         for _ in range(4):
             layers = self._draw_free_stack(rng, ranges)
-            windows = _failure_windows(layers, size_cap)
+            # The layers after the first whose window could hold an input; a window is worked
+            # out only when its layer is picked (most questions look at one).
+            targets = [
+                index
+                for index in range(1, len(layers))
+                if layers[index][4] * (layers[index][1] - 1) + 1 - 2 * layers[index][3] >= 2
+            ]
+            windows: dict[int, tuple[int, int] | None] = {}
             # "No layer fails" a third of the time; its mistakes rarely blame three layers, so
             # it gets two sizes before a failing layer is chosen instead.
             tries: list[tuple[int | None, int]] = []
-            if not windows or rng.randint(0, 2) == 0:
+            if not targets or rng.randint(0, 2) == 0:
                 low = _smallest_input(layers, len(layers))
                 high = min(low + 3, max(low, size_cap))
                 first = rng.randint(low, high)
                 second = low + (first - low + 2) % (high - low + 1)
                 tries += [(None, first), (None, second)] if second != first else [(None, first)]
-            for attempt in range(len(tries) + 3 * bool(windows)):
+            attempt = 0
+            while attempt < len(tries) + 3 and (attempt < len(tries) or targets):
                 if attempt < len(tries):
                     target, size = tries[attempt]
                 else:
-                    target, low, high = rng.choice(windows)
-                    size = rng.randint(low, high)
+                    target = rng.choice(targets)
+                    if target not in windows:
+                        windows[target] = _failure_window(layers, target, size_cap)
+                    window = windows[target]
+                    if window is None:  # no input makes it the first to fail: pick another
+                        targets.remove(target)
+                        continue
+                    size = rng.randint(window[0], window[1])
+                attempt += 1
                 right, mistakes = failing_layer_replay(size, layers)
                 assert right[1] == target
                 blamed = len({index for _, index in mistakes})
@@ -682,7 +704,9 @@ class LayerStacksGenerator(Generator):
                     best = blamed, (layers, size, right, mistakes)
             if best is not None and best[0] >= 2:
                 break
-        assert best is not None
+        if best is None:  # tight template ranges: no layer could be made to fail
+            size = _smallest_input(layers, len(layers))
+            return (layers, size, *failing_layer_replay(size, layers))
         return best[1]
 
     def _draw_free_stack(self, rng: QuestionRandom, ranges: Mapping[str, IntRange]) -> list[Layer]:
@@ -723,6 +747,22 @@ class LayerStacksGenerator(Generator):
 # ---------------------------------------------------------------------------------------------
 
 
+def _outputs(layer: Layer, height: int, width: int) -> tuple[int, int]:
+    """``_output`` for both sides in one call (drawing a stack updates both at every layer)."""
+    kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
+    offset = 2 * padding - dilation * (kernel - 1) - 1
+    if layer[0] == CONV:
+        return (height + offset) // stride + 1, (width + offset) // stride + 1
+    if stride is None:
+        stride = kernel
+    if not layer[5]:
+        return (height + offset) // stride + 1, (width + offset) // stride + 1
+    return (
+        pool_output_size(height, kernel, stride, padding, dilation, True),
+        pool_output_size(width, kernel, stride, padding, dilation, True),
+    )
+
+
 def _output(layer: Layer, size: int) -> int:
     if layer[0] == CONV:
         return conv_output_size(size, layer[1], layer[2], layer[3], layer[4])
@@ -749,25 +789,19 @@ def _largest_input(layers: list[Layer], target: int, largest_at_target: int) -> 
     return largest
 
 
-def _failure_windows(layers: list[Layer], size_cap: int) -> list[tuple[int, int, int]]:
-    """(index, smallest input, largest input) of each layer after the first that can fail first.
+def _failure_window(layers: list[Layer], target: int, size_cap: int) -> tuple[int, int] | None:
+    """(smallest, largest) input on which layer ``target`` is the first to fail, or None.
 
-    Between the two sizes every layer before it runs and it fails: the smallest inverts each
-    earlier layer's formula from a 1-pixel map back to the input, the largest from the biggest
-    map the layer cannot take. The largest stays within the template's inputs unless even the
-    smallest does not.
+    Between the two every layer before it runs and it fails: the smallest inverts each earlier
+    layer's formula from a 1-pixel map back to the input, the largest from the biggest map the
+    layer cannot take. The largest stays within the template's inputs unless even the smallest
+    does not.
     """
-    windows = []
-    for target in range(1, len(layers)):
-        layer = layers[target]
-        fits_from = layer[4] * (layer[1] - 1) + 1 - 2 * layer[3]
-        if fits_from < 2:
-            continue  # this layer runs on any map: it cannot be the one that fails
-        low = _smallest_input(layers, target)
-        high = min(_largest_input(layers, target, fits_from - 1), max(low, size_cap))
-        if low <= high:
-            windows.append((target, low, high))
-    return windows
+    layer = layers[target]
+    low = _smallest_input(layers, target)
+    largest = layer[4] * (layer[1] - 1) - 2 * layer[3]  # the biggest map it cannot take
+    high = min(_largest_input(layers, target, largest), max(low, size_cap))
+    return (low, high) if low <= high else None
 
 
 def _why_it_fails(layer: Layer, size: int) -> str:

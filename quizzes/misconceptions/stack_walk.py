@@ -14,7 +14,9 @@ Walkers, by position in the list ``walk`` returns:
   (stride taken as 1, ceil_mode ignored, a last window kept in the padding) then the ten
   one-dimension formula slips of ``conv.ONE_DIMENSION``;
 - ``POOLS_SKIPPED``: every MaxPool2d treated as keeping the size;
-- ``STRICT_FIT``: a Conv2d whose dilated kernel exactly fills the padded map taken to fail.
+- ``STRICT_FIT``: a Conv2d whose dilated kernel exactly fills the padded map taken to fail;
+- ``ORIGINAL``: every layer given the original input (its size never changes; it fails at the
+  first layer that would not run on the input itself).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ RIGHT = 0
 CHAINED = slice(1, 14)
 POOLS_SKIPPED = 14
 STRICT_FIT = 15
-WALKERS = 16
+ORIGINAL = 16
+WALKERS = 17
 
 # A walker whose layer failed goes on with this size, which no later layer brings below 1 (stacks
 # have at most a dozen layers of stride at most 4): the failure check then only loops on layers
@@ -48,7 +51,25 @@ def walk(size: int, stack: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[O
     failures: list[Outcome | None] = [None] * WALKERS
     for index, layer in enumerate(stack):
         kernel, stride, padding, dilation = layer[1], layer[2], layer[3], layer[4]
-        right, one, floored, kept, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, skipped, strict = sizes
+        (
+            right,
+            one,
+            floored,
+            kept,
+            c0,
+            c1,
+            c2,
+            c3,
+            c4,
+            c5,
+            c6,
+            c7,
+            c8,
+            c9,
+            skipped,
+            strict,
+            original,
+        ) = sizes
         span = dilation * (kernel - 1)
         twice = 2 * padding
         offset = twice - span - 1
@@ -73,6 +94,7 @@ def walk(size: int, stack: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[O
                 c9 // stride if stride != 1 else c9 + twice - span,  # size_over_stride
                 (skipped + offset) // stride + 1,
                 0 if strict + twice == span + 1 else (strict + offset) // stride + 1,
+                original if original + twice > span else 0,
             ]
         elif not layer[5]:
             step = kernel if stride is None else stride
@@ -96,6 +118,7 @@ def walk(size: int, stack: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[O
                 (c9 + offset) // step + 1,
                 skipped,  # pools ignored
                 (strict + offset) // step + 1,
+                original if original + offset >= 0 else 0,
             ]
         elif padding > span + 1:
             outs = _ceil_pool_step(sizes, kernel, stride, padding, offset)
@@ -123,6 +146,9 @@ def walk(size: int, stack: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[O
                 min(-(-(c9 + offset) // step) + 1, -(-(c9 + padding) // step)),
                 skipped,  # pools ignored
                 min(-(-(strict + offset) // step) + 1, -(-(strict + padding) // step)),
+                original
+                if min(-(-(original + offset) // step) + 1, -(-(original + padding) // step)) >= 1
+                else 0,
             ]
         if min(outs) < 1:
             for position, out in enumerate(outs):
@@ -153,4 +179,6 @@ def _ceil_pool_step(
             out -= 1
         outs[1] = out
     outs[POOLS_SKIPPED] = sizes[POOLS_SKIPPED]
+    if outs[ORIGINAL] >= 1:
+        outs[ORIGINAL] = sizes[ORIGINAL]
     return outs

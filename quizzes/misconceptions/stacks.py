@@ -26,6 +26,7 @@ from quizzes.misconceptions.pooling import (
 )
 from quizzes.misconceptions.stack_walk import (
     CHAINED,
+    ORIGINAL,
     POOLS_SKIPPED,
     RIGHT,
     STRICT_FIT,
@@ -422,20 +423,12 @@ def failing_layer_replay(
         result.append((STACK_BLAMED_PREVIOUS_LAYER.id, right - 1))
     result.append((STACK_POOL_IGNORED.id, blamed[POOLS_SKIPPED]))
     result.append((STACK_KERNEL_MUST_BE_SMALLER.id, blamed[STRICT_FIT]))
-    result.append((STACK_NOT_CHAINED.id, _first_unfit(size, stack)))
+    result.append((STACK_NOT_CHAINED.id, blamed[ORIGINAL]))
     result += [
         (identifier, blamed[position])
         for position, identifier in _WALKERS_BY_FEATURES[_features(stack) & _RULE_FEATURES]
     ]
     return outcome, [(identifier, index) for identifier, index in result if index != right]
-
-
-def _first_unfit(size: int, stack: Stack) -> int | None:
-    """The first layer whose window does not fit the original input (each layer given x)."""
-    for index, layer in enumerate(stack):
-        if layer_output(layer, size) < 1:
-            return index
-    return None
 
 
 def count_mistakes(size: int, block: Stack, right: int) -> list[tuple[str, int]]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 
-from quizzes.misconceptions.stack_walk import POOLS_SKIPPED, STRICT_FIT, walk
+from quizzes.misconceptions.stack_walk import ORIGINAL, POOLS_SKIPPED, STRICT_FIT, walk
 from quizzes.misconceptions.stacks import (
     _CHAINED_RULES,
     CONV,
     POOL,
     _replay,
     _replay_all,
+    layer_output,
     run,
 )
 
@@ -51,6 +52,8 @@ def test_replay_all_matches_each_slip_replayed_alone():
         for position, options in ((POOLS_SKIPPED, "skip_pools"), (STRICT_FIT, "strict_fit")):
             outcome = failures[position] or (sizes[position], None)
             assert outcome == run(size, stack, **{options: True})
+        unfit = [index for index, layer in enumerate(stack) if layer_output(layer, size) < 1]
+        assert (failures[ORIGINAL] or (size, None)) == (size, unfit[0] if unfit else None)
         failing += right[1] is not None
     # and the stacks exercised both outcomes
     assert 500 < failing < 4500
