@@ -13,6 +13,7 @@ nn.Conv2d's constructor checks (exact TypeError/ValueError texts) to keep exactl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from quizzes.generators.base import (
@@ -91,10 +92,17 @@ def _value(value: Any) -> str:
 
 def render(args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
     """The call as the student sees it (tuples shown as ``(3, 5)``), without backticks."""
-    # Ints (most arguments) skip _value: this renders every candidate call of every question.
+    # This renders every candidate call of every question: ints (most arguments) and
+    # (height, width) lists are formatted in place rather than through _value.
     parts = [str(value) if value.__class__ is int else _value(value) for value in args]
     for name, value in kwargs.items():
-        parts.append(f"{name}={value if value.__class__ is int else _value(value)}")
+        kind = value.__class__
+        if kind is int:
+            parts.append(f"{name}={value}")
+        elif kind is list and len(value) == 2:
+            parts.append(f"{name}=({value[0]}, {value[1]})")
+        else:
+            parts.append(f"{name}={_value(value)}")
     return f"nn.Conv2d({', '.join(parts)})"
 
 
@@ -104,23 +112,25 @@ def bind(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, str] | di
     Errors are (type name, exact message). Settings use torch's attribute forms: pairs for
     kernel_size/stride/padding/dilation ('same'/'valid' stay strings) and ``bias`` as a bool.
     """
-    if len(args) > len(SIGNATURE):
+    count = len(args)
+    if count > len(SIGNATURE):
         return "TypeError", (
-            f"Conv2d.__init__() takes from 4 to 12 positional arguments but {len(args) + 1} "
-            "were given"
+            f"Conv2d.__init__() takes from 4 to 12 positional arguments but {count + 1} were given"
         )
-    bound = dict(zip(SIGNATURE, args, strict=False))
-    for name, value in kwargs.items():
-        if name not in _POSITION:
-            return "TypeError", f"Conv2d.__init__() got an unexpected keyword argument '{name}'"
-        if name in bound:
-            return "TypeError", f"Conv2d.__init__() got multiple values for argument '{name}'"
-        bound[name] = value
-    if "in_channels" in bound and "out_channels" in bound and "kernel_size" in bound:
-        missing = []
-    else:
+    bound = dict(zip(SIGNATURE, args, strict=False)) if count else {}
+    # bind runs for every candidate option of every question: one set comparison checks every
+    # keyword name, and the loop that names an offending keyword runs only on an error.
+    if not kwargs.keys() <= _POSITION.keys() or (count and not kwargs.keys().isdisjoint(bound)):
+        for name in kwargs:
+            if name not in _POSITION:
+                return "TypeError", f"Conv2d.__init__() got an unexpected keyword argument '{name}'"
+            if name in bound:
+                return "TypeError", f"Conv2d.__init__() got multiple values for argument '{name}'"
+    bound.update(kwargs)
+    if count < 3 and (
+        "in_channels" not in bound or "out_channels" not in bound or "kernel_size" not in bound
+    ):
         missing = [f"'{name}'" for name in SIGNATURE[:3] if name not in bound]
-    if missing:
         listed = (
             missing[0]
             if len(missing) == 1
@@ -134,15 +144,20 @@ def bind(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, str] | di
         return "TypeError", (
             f"Conv2d.__init__() missing {len(missing)} required positional {plural}: {listed}"
         )
-    groups = bound.get("groups", 1)
-    if bound["in_channels"] % groups:
+    get = bound.get
+    in_channels, out_channels, groups = (
+        bound["in_channels"],
+        bound["out_channels"],
+        get("groups", 1),
+    )
+    if in_channels % groups:
         return "ValueError", "in_channels must be divisible by groups"
-    if bound["out_channels"] % groups:
+    if out_channels % groups:
         return "ValueError", "out_channels must be divisible by groups"
-    # _pair inlined: bind runs for every candidate option of every question.
-    stride = bound.get("stride", 1)
+    # _pair inlined, for the same reason.
+    stride = get("stride", 1)
     stride = (stride, stride) if isinstance(stride, int) else (int(stride[0]), int(stride[1]))
-    padding = bound.get("padding", 0)
+    padding = get("padding", 0)
     if padding == "same" and stride != (1, 1):
         return "ValueError", "padding='same' is not supported for strided convolutions"
     if isinstance(padding, int):
@@ -150,10 +165,10 @@ def bind(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, str] | di
     elif not isinstance(padding, str):
         padding = (int(padding[0]), int(padding[1]))
     kernel = bound["kernel_size"]
-    dilation = bound.get("dilation", 1)
+    dilation = get("dilation", 1)
     return {
-        "in_channels": bound["in_channels"],
-        "out_channels": bound["out_channels"],
+        "in_channels": in_channels,
+        "out_channels": out_channels,
         "kernel_size": (kernel, kernel)
         if isinstance(kernel, int)
         else (int(kernel[0]), int(kernel[1])),
@@ -163,7 +178,7 @@ def bind(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, str] | di
         if isinstance(dilation, int)
         else (int(dilation[0]), int(dilation[1])),
         "groups": groups,
-        "bias": bool(bound.get("bias", True)),
+        "bias": bool(get("bias", True)),
     }
 
 
@@ -208,8 +223,11 @@ def forward_shape(settings: Mapping[str, Any], input_shape: Sequence[int]) -> tu
 
 def styled(kwargs: Mapping[str, Any], style: int) -> Call:
     """Write the leading canonical arguments positionally, up to ``style`` of them."""
-    args: list[Any] = []
     rest = dict(kwargs)
+    if style == CHANNELS and "in_channels" in rest and "out_channels" in rest:
+        # the commonest style, written out: every candidate call of a question is styled
+        return [rest.pop("in_channels"), rest.pop("out_channels")], rest
+    args: list[Any] = []
     for name in SIGNATURE[:style]:
         if name in rest:
             args.append(rest.pop(name))
@@ -340,17 +358,15 @@ class ConstructorGenerator(Generator):
         candidates = _described_distractors(spec, style, difficulty)
         rng.shuffle(candidates)
         # Always-available fallbacks (TypeErrors), after the shuffled, more telling ones.
-        candidates.append(
+        fallbacks: list[Candidate] = [
             (
                 lambda: styled(
                     mistakes.renamed(spec, "kernel_size", "size")[1], min(style, CHANNELS)
                 ),
                 mistakes.KERNEL_KEYWORD.id,
-            )
-        )
-        candidates.append(
-            (lambda: mistakes.CHANNEL_KEYWORDS.wrong_answer(spec), mistakes.CHANNEL_KEYWORDS.id)
-        )
+            ),
+            (lambda: mistakes.CHANNEL_KEYWORDS.wrong_answer(spec), mistakes.CHANNEL_KEYWORDS.id),
+        ]
         return self._finish(
             rng,
             seed,
@@ -359,6 +375,7 @@ class ConstructorGenerator(Generator):
             key_call,
             settings,
             candidates,
+            fallbacks,
             prompt=_described_prompt(spec, difficulty),
             input_shape=None,
         )
@@ -399,7 +416,6 @@ class ConstructorGenerator(Generator):
         assert isinstance(output, tuple)
         candidates, fallbacks = _shape_distractors(spec)
         rng.shuffle(candidates)
-        candidates += fallbacks
         prompt = (
             "Which layer turns `x` into a `y` of the shape printed below?\n\n"
             "```python\nimport torch\nimport torch.nn as nn\n\n"
@@ -416,6 +432,7 @@ class ConstructorGenerator(Generator):
             key_call,
             settings,
             candidates,
+            fallbacks,
             prompt=prompt,
             input_shape=input_shape,
             output_shape=output,
@@ -432,6 +449,7 @@ class ConstructorGenerator(Generator):
         key_call: Call,
         settings: dict[str, Any],
         candidates: list[Candidate],
+        fallbacks: list[Candidate],
         *,
         prompt: str,
         input_shape: list[int] | None,
@@ -442,7 +460,7 @@ class ConstructorGenerator(Generator):
         picked: list[tuple[str, str]] = []
         calls = {key_text: key_call}
         results: dict[str, Any] = {key_text: settings}
-        for build_call, misconception in candidates:
+        for build_call, misconception in chain(candidates, fallbacks):
             call = build_call()
             if call is None:
                 continue
@@ -633,7 +651,7 @@ def _hints(spec: Mapping[str, Any], is_shape: bool) -> list[str]:
 def _with(spec: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
     """The spec with some arguments changed (None removes one), torch's keyword order kept."""
     merged = {**spec, **changes}
-    if any(name not in spec for name in changes):  # a new keyword: put it in its place
+    if not changes.keys() <= spec.keys():  # a new keyword: put it in its place
         return {name: merged[name] for name in SIGNATURE if merged.get(name) is not None}
     if None in changes.values():
         return {name: value for name, value in merged.items() if value is not None}
