@@ -835,19 +835,34 @@ def _count_chain(size: int, block: list[Layer], count: int, channels: int) -> tu
     current = size
     explain = []
     for layer in block:
-        explain.append(f"`{layer_code(layer)}`: {working(layer, current)}")
-        current = _output(layer, current)
-    sizes = [size]
+        text, current = worked(layer, current)
+        explain.append(f"`{layer_code(layer)}`: {text}")
+    sizes = [str(size)]
     current = size
-    for _ in range(count):
-        for layer in block:
-            current = _output(layer, current)
-        sizes.append(current)
+    if all(layer[0] == CONV or not layer[5] for layer in block):
+        # Floor-mode blocks (all of _count's) worked inline, copy after copy: a call per layer
+        # and copy was a good part of a count question. The copies all run, so no check.
+        formulas = [
+            (
+                2 * layer[3] - layer[4] * (layer[1] - 1) - 1,
+                layer[1] if layer[2] is None else layer[2],
+            )
+            for layer in block
+        ]
+        for _ in range(count):
+            for offset, step in formulas:
+                current = (current + offset) // step + 1
+            sizes.append(str(current))
+    else:
+        for _ in range(count):
+            for layer in block:
+                current = _output(layer, current)
+            sizes.append(str(current))
     chain = (
         f"The first copy, from {size} × {size}: "
         + "; then ".join(explain)
         + ". Each copy does the same to the map it receives:\n\n"
-        + " → ".join(str(item) for item in sizes)
+        + " → ".join(sizes)
     )
     text = f"Copy {count + 1} gets {current} × {current}"
     for layer in block:
