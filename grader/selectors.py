@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import QuerySet
@@ -44,8 +45,25 @@ def code_questions_published() -> QuerySet[CodeQuestion]:
     return _public().select_related("topic").order_by("slug")
 
 
+@functools.cache
+def _public_by_slug_sql() -> str:
+    """_public() for one slug, in SQL: every submission looks its question up, and the ORM took
+    ~0.9 ms of the web process's CPU to build this query (the database, ~0.1 ms, to run it)."""
+    question = CodeQuestion._meta
+    private = [question.get_field(name) for name in ("authored", "student_copy")]
+    owned_elsewhere = "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {link.related_model._meta.db_table} AS link"  # noqa: S608
+        f" WHERE link.{link.field.column} = q.id)"
+        for link in private
+    )
+    return (
+        f"SELECT q.* FROM {question.db_table} AS q"  # noqa: S608 - names from _meta
+        f" WHERE q.slug = %s AND q.is_published = %s{owned_elsewhere}"
+    )
+
+
 def code_question_get(*, slug: str) -> CodeQuestion | None:
-    return _public().filter(slug=slug).first()
+    return next(iter(CodeQuestion.objects.raw(_public_by_slug_sql(), [slug, True])), None)
 
 
 def submission_for_owner(

@@ -48,7 +48,7 @@ def test_creating_a_submission_reads_the_owners_history_once_and_inserts_once():
     # then limits and reuse come from one read, and the row from one insert (in a savepoint: the
     # test's own transaction wraps it)
     assert _statements(queries) == ["SAVEPOINT", "SELECT", "INSERT", "RELEASE"]
-    assert "COUNT" in queries.captured_queries[1]["sql"]
+    assert "SUM(CASE WHEN created_at" in queries.captured_queries[1]["sql"]
     assert submission.status == SubmissionStatus.QUEUED
 
 
@@ -87,17 +87,33 @@ def test_grading_claims_with_one_update_and_stores_in_one_transaction():
     # when the worker's service grades it (the real sandbox runs the code)
     with CaptureQueriesContext(connection) as queries:
         result = services.submission_grade(submission_id=submission.pk)
-    # then: claim (conditional UPDATE), one read of what grading needs, and the result with the
-    # status change in one transaction; no locking read, no reload
-    assert _statements(queries) == ["UPDATE", "SELECT", "SAVEPOINT", "UPDATE", "INSERT", "RELEASE"]
+    # then: claim (a conditional UPDATE that returns the row), one read of the question's spec,
+    # and the result with the status change in one transaction; no locking read, no reload; all
+    # of it committed without waiting for the disk, and the session put back afterwards
+    assert _statements(queries) == [
+        "SET",
+        "UPDATE",
+        "SELECT",
+        "SAVEPOINT",
+        "UPDATE",
+        "INSERT",
+        "RELEASE",
+        "RESET",
+    ]
+    assert queries.captured_queries[0]["sql"] == "SET synchronous_commit TO off"
     assert result is not None
     assert result.score == 1.0
     submission.refresh_from_db()
     assert (submission.status, submission.task_attempts) == (SubmissionStatus.GRADED, 1)
+    assert submission.started_at is not None
+    assert submission.started_at <= submission.finished_at
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
     # and a redelivery stores nothing and costs one UPDATE that matches no row
     with CaptureQueriesContext(connection) as queries:
         assert services.submission_grade(submission_id=submission.pk) is None
-    assert _statements(queries) == ["UPDATE"]
+    assert _statements(queries) == ["SET", "UPDATE", "RESET"]
     assert GradeResult.objects.filter(submission=submission).count() == 1
 
 
