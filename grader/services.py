@@ -38,8 +38,34 @@ ModelT = TypeVar("ModelT", bound=Model)
 MAX_CODE_BYTES = 64 * 1024
 UNFINISHED = (SubmissionStatus.QUEUED, SubmissionStatus.WAITING_FOR_GPU, SubmissionStatus.RUNNING)
 FINISHED = (SubmissionStatus.GRADED, SubmissionStatus.FAILED)
-# What grading reads of a submission and its question (not the owner, the hash, the message).
-GRADING_FIELDS = ("kind", "code", "input_shapes", "device", "question__spec")
+
+# The per-submission queries, in SQL: the ORM took 0.5-1.3 ms of CPU to build each of them,
+# ten times what the database needs to run it (benchmarks/grading_throughput.py).
+_UNFINISHED_SQL = f"status IN ({', '.join(repr(str(s)) for s in UNFINISHED)})"
+_SAME_CODE_SQL = (
+    "question_id = %s AND code_sha256 = %s AND kind = %s AND reference_version = %s AND status = %s"
+)
+_OWNER_HISTORY_SQL = (
+    "SELECT SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END),"  # noqa: S608 - names from _meta
+    f" SUM(CASE WHEN {_UNFINISHED_SQL} THEN 1 ELSE 0 END),"
+    f" MAX(CASE WHEN {_SAME_CODE_SQL} THEN id END)"
+    f" FROM {Submission._meta.db_table}"
+    " WHERE {owner}"
+    f" AND (created_at >= %s OR {_UNFINISHED_SQL} OR ({_SAME_CODE_SQL}))"
+)
+_INPUT_SHAPES = Submission._meta.get_field("input_shapes")
+_SPEC = CodeQuestion._meta.get_field("spec")
+_SPEC_SQL = f"SELECT spec FROM {CodeQuestion._meta.db_table} WHERE id = %s"  # noqa: S608
+_UNFINISHED_ROW = f"id = %s AND status NOT IN ({', '.join(repr(str(s)) for s in FINISHED)})"
+_CLAIM_SQL = (
+    f"UPDATE {Submission._meta.db_table} SET status = %s, started_at = %s,"  # noqa: S608 - names from _meta
+    f" task_attempts = task_attempts + 1 WHERE {_UNFINISHED_ROW}"
+    " RETURNING question_id, kind, code, input_shapes, device"
+)
+_FINISH_SQL = (
+    f"UPDATE {Submission._meta.db_table} SET status = %s, finished_at = %s,"  # noqa: S608 - names from _meta
+    f" status_message = %s WHERE {_UNFINISHED_ROW}"
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +86,6 @@ def _owner_history(
     """What a new submission depends on, in one query: the counts the limits need and an
     earlier identical submission whose grade can be reused. The OR keeps it to rows that count.
 
-    In SQL because it runs on every submission and the ORM took ~1.3 ms of the web process's CPU
-    to build it (the database needs ~0.1 ms to run it).
     """
     since = _now_for_sql(-timedelta(seconds=60))
     same_code = [question.pk, digest, kind, question.reference_version, SubmissionStatus.GRADED]
@@ -76,20 +100,6 @@ def _owner_history(
         )
         recent, unfinished, earlier_id = cursor.fetchone()
     return _OwnerHistory(recent or 0, unfinished or 0, earlier_id)
-
-
-_UNFINISHED_SQL = f"status IN ({', '.join(repr(str(s)) for s in UNFINISHED)})"
-_SAME_CODE_SQL = (
-    "question_id = %s AND code_sha256 = %s AND kind = %s AND reference_version = %s AND status = %s"
-)
-_OWNER_HISTORY_SQL = (
-    "SELECT SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END),"  # noqa: S608 - names from _meta
-    f" SUM(CASE WHEN {_UNFINISHED_SQL} THEN 1 ELSE 0 END),"
-    f" MAX(CASE WHEN {_SAME_CODE_SQL} THEN id END)"
-    f" FROM {Submission._meta.db_table}"
-    " WHERE {owner}"
-    f" AND (created_at >= %s OR {_UNFINISHED_SQL} OR ({_SAME_CODE_SQL}))"
-)
 
 
 def _check_limits(history: _OwnerHistory) -> None:
@@ -233,8 +243,7 @@ def _claim(submission_id: int) -> Submission | None:
 
     One conditional UPDATE (atomic on its own, so no explicit transaction) decides and returns
     what grading reads; a duplicate delivery racing this one may claim too, and the unique result
-    in _store keeps one grade. Written in SQL: the ORM spent ~1 ms of the worker's CPU building
-    this and the fetch after it, on every grade (see benchmarks/grading_throughput.py).
+    in _store keeps one grade.
     """
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, [SubmissionStatus.RUNNING, _now_for_sql(), submission_id])
@@ -244,7 +253,10 @@ def _claim(submission_id: int) -> Submission | None:
     question_id, kind, code, input_shapes, device = row
     with connection.cursor() as cursor:
         cursor.execute(_SPEC_SQL, [question_id])
-        (spec,) = cursor.fetchone()
+        spec_row = cursor.fetchone()
+    if spec_row is None:  # the question was deleted meanwhile, and its submissions with it
+        return None
+    (spec,) = spec_row
     submission = _loaded(
         Submission,
         id=submission_id,
@@ -266,21 +278,6 @@ def _loaded(model: type[ModelT], **values: object) -> ModelT:
     from the database if something asks for it), never a silent default."""
     names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
     return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-_INPUT_SHAPES = Submission._meta.get_field("input_shapes")
-_SPEC = CodeQuestion._meta.get_field("spec")
-_SPEC_SQL = f"SELECT spec FROM {CodeQuestion._meta.db_table} WHERE id = %s"  # noqa: S608
-_UNFINISHED_ROW = f"id = %s AND status NOT IN ({', '.join(repr(str(s)) for s in FINISHED)})"
-_CLAIM_SQL = (
-    f"UPDATE {Submission._meta.db_table} SET status = %s, started_at = %s,"  # noqa: S608 - names from _meta
-    f" task_attempts = task_attempts + 1 WHERE {_UNFINISHED_ROW}"
-    " RETURNING question_id, kind, code, input_shapes, device"
-)
-_FINISH_SQL = (
-    f"UPDATE {Submission._meta.db_table} SET status = %s, finished_at = %s,"  # noqa: S608 - names from _meta
-    f" status_message = %s WHERE {_UNFINISHED_ROW}"
-)
 
 
 def submission_grade(*, submission_id: int) -> GradeResult | None:
