@@ -711,33 +711,41 @@ class LayerStacksGenerator(Generator):
 
     def _draw_free_stack(self, rng: QuestionRandom, ranges: Mapping[str, IntRange]) -> list[Layer]:
         """Floor-mode layers drawn without a map size (the input is chosen afterwards)."""
-        count = ranges["layer_count"].draw(rng)
+        # rng.randint(range.low, range.high) rather than range.draw(rng), and the ranges and the
+        # last layer read once: the same draws, with a Python call less for each.
+        count_range, pool_range = ranges["layer_count"], ranges["pool_kernel"]
+        count = rng.randint(count_range.low, count_range.high)
         kernel_range, padding_range = ranges["kernel_size"], ranges["padding"]
         stride_range, dilation_range = ranges["stride"], ranges["dilation"]
         layers: list[Layer] = []
         channels = rng.choice((1, 3, 3))
         out_index = rng.randint(0, 2)
-        has_pool = False
+        has_pool = previous_is_pool = False
+        last_channels = len(_CHANNELS) - 1
         for index in range(count):
-            previous_is_pool = bool(layers) and layers[-1][0] != CONV
             if (
                 index > 0
                 and not previous_is_pool
                 and (rng.randint(0, 2) == 0 or (index == count - 1 and not has_pool))
             ):
-                kernel = ranges["pool_kernel"].draw(rng)
+                kernel = rng.randint(pool_range.low, pool_range.high)
                 stride = None if rng.randint(0, 3) else rng.randint(2, max(2, kernel))
                 layers.append((MAX_POOL, kernel, stride, 0, 1, False))
-                has_pool = True
+                has_pool = previous_is_pool = True
                 continue
-            kernel = kernel_range.draw(rng)
-            dilation = dilation_range.draw(rng) if rng.randint(0, 2) == 0 else dilation_range.low
-            stride = min(2, stride_range.draw(rng))
+            previous_is_pool = False
+            kernel = rng.randint(kernel_range.low, kernel_range.high)
+            dilation = (
+                rng.randint(dilation_range.low, dilation_range.high)
+                if rng.randint(0, 2) == 0
+                else dilation_range.low
+            )
+            stride = min(2, rng.randint(stride_range.low, stride_range.high))
             padding = rng.randint(
                 padding_range.low,
                 max(padding_range.low, min(padding_range.high, dilation * (kernel - 1) // 2)),
             )
-            out_channels = _CHANNELS[min(len(_CHANNELS) - 1, out_index)]
+            out_channels = _CHANNELS[min(last_channels, out_index)]
             out_index += rng.randint(0, 1)
             layers.append((CONV, kernel, max(1, stride), padding, dilation, channels, out_channels))
             channels = out_channels
