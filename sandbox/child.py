@@ -211,9 +211,18 @@ def _rehearse() -> None:
 
 
 def main(
-    plan: IsolationPlan, fds: tuple[int, ...], *, memory_rlimit: bool, fresh: bool = False
+    plan: IsolationPlan,
+    fds: tuple[int, ...],
+    *,
+    memory_rlimit: bool,
+    fresh: bool = False,
+    rehearse: bool = True,
 ) -> NoReturn:
-    """Entry point right after fork(). Never returns."""
+    """Entry point right after fork(). Never returns.
+
+    `rehearse` False skips the rehearsal: the server's call when the host has no CPU to spare
+    (sandbox/pressure.py).
+    """
     code = EXIT_CRASHED
     try:
         # Never collect the server's garbage here: a finalizer could close a descriptor number
@@ -224,7 +233,7 @@ def main(
         report = IsolationReport()
         try:
             isolation.isolate(plan, report, fds)
-            if not (fresh or plan.probe):
+            if rehearse and not (fresh or plan.probe):
                 started = time.process_time_ns()
                 _rehearse()
                 report.cpu_ns["rehearsal"] = time.process_time_ns() - started

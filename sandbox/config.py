@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sandbox.pressure import PSI_CPU
 from sandbox.protocol import MIB
 
 logger = logging.getLogger("sandbox")
@@ -41,6 +42,8 @@ class SandboxConfig:
     start_timeout_s: float = 120.0
     warm_up: bool = True
     simulate_missing: frozenset[str] = field(default_factory=frozenset)
+    # Where the server reads CPU pressure (sandbox/pressure.py); tests point it at a file of theirs.
+    cpu_pressure_path: str = PSI_CPU
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "simulate_missing", frozenset(self.simulate_missing))

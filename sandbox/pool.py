@@ -64,7 +64,12 @@ def close_quietly(*fds: int | None) -> None:
 
 
 def fork_child(
-    plan: IsolationPlan, own_pid_namespace: int, *, memory_rlimit: bool, fresh: bool
+    plan: IsolationPlan,
+    own_pid_namespace: int,
+    *,
+    memory_rlimit: bool,
+    fresh: bool,
+    rehearse: bool = True,
 ) -> tuple[int, int, list[int]]:
     """Fork a child that isolates itself and waits for a job. Returns (pid, ready fd, client fds).
 
@@ -93,6 +98,7 @@ def fork_child(
                 (job_r, result_w, out_w, err_w, ready_w),
                 memory_rlimit=memory_rlimit,
                 fresh=fresh,
+                rehearse=rehearse,
             )
         finally:
             os._exit(child.EXIT_CRASHED)

@@ -42,6 +42,7 @@ from sandbox.filesystem import build_template, plan_layout
 from sandbox.housekeeping import anonymous_huge_pages, private_directory, rss_bytes
 from sandbox.isolation import PROTECTIONS, IsolationPlan
 from sandbox.pool import ChildRecord, Request, UidPool, close_quietly, fork_child
+from sandbox.pressure import CpuPressure
 from sandbox.protocol import Limits
 from sandbox.warmup import prepare_for_fork
 
@@ -107,6 +108,8 @@ class ForkServer:
         # as the child's). Reported by `info`; printed by benchmarks/sandbox_throughput.py.
         self.setup_cpu_ns: collections.Counter[str] = collections.Counter()
         self.setup_profiled = 0
+        self.cpu_pressure = CpuPressure(config.cpu_pressure_path)
+        self.rehearsals_skipped = 0
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -207,6 +210,7 @@ class ForkServer:
             "uid_range": [self.config.uid_base, self.config.uid_base + self.config.uid_count],
             "huge_pages_bytes": anonymous_huge_pages(),
             "setup_profiled": self.setup_profiled,
+            "rehearsals_skipped": self.rehearsals_skipped,
             "setup_profile_ms": {
                 name: total / 1e6 / self.setup_profiled for name, total in self.setup_cpu_ns.items()
             },
@@ -261,9 +265,16 @@ class ForkServer:
         plan = (self.fresh_plan if fresh else self.plan).for_uid(uid)
         if probe:
             plan = replace(plan, probe=True)
+        rehearse = fresh or probe or self.cpu_pressure.should_rehearse()
+        if not rehearse:
+            self.rehearsals_skipped += 1
         fork_started = time.process_time_ns()
         pid, ready_fd, client_fds = fork_child(
-            plan, self.pidns_fd, memory_rlimit=self.cgroups is None, fresh=fresh
+            plan,
+            self.pidns_fd,
+            memory_rlimit=self.cgroups is None,
+            fresh=fresh,
+            rehearse=rehearse,
         )
         fork_cpu_ns = time.process_time_ns() - fork_started
         pidfd = os.pidfd_open(pid)
