@@ -199,6 +199,19 @@ def _cpu_report(
     return lines
 
 
+def _machine_speed() -> float:
+    """Steps of a fixed pure-Python loop per CPU second, best of five: how fast this machine is
+    right now. A VM's speed can drift by 20% within an hour; compare runs by this first."""
+    best = 0.0
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for step in range(300_000):
+            total += step % 7
+        best = max(best, 300_000 / max(time.process_time() - started, 1e-9))
+    return best
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -215,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run: the visible example (the default); submit: every case, scored and announced",
     )
     arguments = parser.parse_args(argv)
+    speed = _machine_speed()
     _prepare()
 
     import django  # noqa: PLC0415 - after the environment is set
@@ -341,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"p50 {p50:.1f} ms at {rate:.0f}/s", p50 <= P50_TARGET_MS, f"<= {P50_TARGET_MS:g} ms"),
         (f"p95 {p95:.1f} ms at {rate:.0f}/s", p95 <= P95_TARGET_MS, f"<= {P95_TARGET_MS:g} ms"),
     ]
+    print(f"machine speed: {speed / 1e6:.1f}M steps/s of a pure-Python loop on one core")
     print(f"baseline: sandbox alone p50 {base50:.1f} ms, p95 {_percentile(baseline, 0.95):.1f} ms")
     print(f"pipeline overhead at p50: {p50 - base50:.1f} ms over the sandbox alone")
     print("\n".join(cpu_lines))
