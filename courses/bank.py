@@ -52,9 +52,8 @@ from typing import Any
 
 from grader.questions import UnknownCodeTemplateError, get_template, template_slugs
 from grader.questions.base import CodeVariant
-from quizzes.bank import SLUG_PATTERN, line_of
-from quizzes.generators import family_names, get_generator
-from quizzes.generators.base import Difficulty
+from quizzes.bank import SLUG_PATTERN, generation_fields, line_of
+from quizzes.generators import family_names
 
 # A template-based question's own version holds the template at this seed: what its author
 # previews and validates (students get their own seeds).
@@ -301,18 +300,7 @@ def parse_course_templates(
         if family not in families:
             errors.append(f"{where}: unknown family {family!r} (known: {', '.join(families)})")
             family = ""
-        difficulty = item.get("difficulty", Difficulty.MEDIUM.value)
-        if difficulty not in {d.value for d in Difficulty}:
-            errors.append(f"{where}: difficulty must be easy, medium or hard, got {difficulty!r}")
-        config = item.get("config") or {}
-        if not isinstance(config, Mapping):
-            errors.append(f"{where}: 'config' must be a mapping of parameter ranges")
-            config = {}
-        elif family:
-            errors.extend(
-                f"{where}: config: {problem}"
-                for problem in get_generator(family).validate_config(config)
-            )
+        difficulty, config = generation_fields(item, where, family, errors, config_label="config: ")
         intro = item.get("intro") or ""
         if not isinstance(intro, str) or len(intro) > 4000:
             errors.append(f"{where}: 'intro' must be text of at most 4000 characters")
@@ -328,8 +316,8 @@ def parse_course_templates(
                 title=str(title),
                 topic=str(topic),
                 family=str(family),
-                difficulty=str(difficulty),
-                config=dict(config),
+                difficulty=difficulty,
+                config=config,
                 intro=intro,
                 status=str(status),
             )

@@ -995,18 +995,12 @@ def course_code_questions_import(*, questions: list[Any]) -> dict[str, int]:
     counts = {"course_code_questions_created": 0, "course_code_questions_updated": 0}
     if not questions:
         return counts
-    courses = {
-        c.join_code: c for c in Course.objects.filter(join_code__in={q.course for q in questions})
-    }
+    courses = _courses_by_join_code(questions)
     topics = {t.slug: t for t in Topic.objects.all()}
     for data in questions:
         course = courses[data.course]
         topic = topics.get(data.topic) if data.topic else None
-        current = (
-            AuthoredQuestion.objects.select_related("code_question")
-            .filter(course=course, lineage=data.lineage, is_current=True, kind=QuestionKind.CODE)
-            .first()
-        )
+        current = _current_version(course, data.lineage, QuestionKind.CODE)
         lineage, version, in_place = data.lineage, 1, None
         if current is not None:
             lineage, version, in_place = current.lineage, current.version, current
@@ -1065,9 +1059,7 @@ def course_templates_import(*, templates: list[Any]) -> dict[str, int]:
     counts = {"course_templates_created": 0, "course_templates_updated": 0}
     if not templates:
         return counts
-    courses = {
-        c.join_code: c for c in Course.objects.filter(join_code__in={t.course for t in templates})
-    }
+    courses = _courses_by_join_code(templates)
     topics = {t.slug: t for t in Topic.objects.all()}
     for data in templates:
         course = courses[data.course]
@@ -1080,13 +1072,7 @@ def course_templates_import(*, templates: list[Any]) -> dict[str, int]:
             "intro": data.intro,
             "is_published": False,  # course templates stay out of the public catalogue
         }
-        current = (
-            AuthoredQuestion.objects.select_related("template")
-            .filter(
-                course=course, lineage=data.lineage, is_current=True, kind=QuestionKind.TEMPLATE
-            )
-            .first()
-        )
+        current = _current_version(course, data.lineage, QuestionKind.TEMPLATE)
         if current is not None and all(
             getattr(current.template, name) == value for name, value in fields.items()
         ):
@@ -1120,6 +1106,22 @@ def course_templates_import(*, templates: list[Any]) -> dict[str, int]:
             "course_templates_updated" if current is not None else "course_templates_created"
         ] += 1
     return counts
+
+
+def _courses_by_join_code(rows: list[Any]) -> dict[str, Course]:
+    """The courses bank rows name (by ``row.course``, a join code), in one query."""
+    codes = {row.course for row in rows}
+    return {c.join_code: c for c in Course.objects.filter(join_code__in=codes)}
+
+
+def _current_version(course: Course, lineage: str, kind: str) -> AuthoredQuestion | None:
+    """The current version of a course's question lineage, with what it stores."""
+    stored = "code_question" if kind == QuestionKind.CODE else "template"
+    return (
+        AuthoredQuestion.objects.select_related(stored)
+        .filter(course=course, lineage=lineage, is_current=True, kind=kind)
+        .first()
+    )
 
 
 def _imported_spec(data: Any, *, slug: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -194,6 +194,27 @@ def _parse_topics(raw: Any, errors: list[str]) -> list[TopicData]:
     return topics
 
 
+def generation_fields(
+    item: Mapping[str, Any], where: str, family: str, errors: list[str], *, config_label: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """A template row's difficulty and config, the config checked by its family's generator (not
+    checked for an unknown family, which is reported already). Problems go to ``errors``; the
+    values returned are safe to store even then."""
+    difficulty = item.get("difficulty", Difficulty.MEDIUM.value)
+    if difficulty not in {d.value for d in Difficulty}:
+        errors.append(f"{where}: difficulty must be easy, medium or hard, got {difficulty!r}")
+    config = item.get("config") or {}
+    if not isinstance(config, Mapping):
+        errors.append(f"{where}: 'config' must be a mapping of parameter ranges")
+        return str(difficulty), {}
+    if family in family_names():
+        errors.extend(
+            f"{where}: {config_label}{problem}"
+            for problem in get_generator(family).validate_config(config)
+        )
+    return str(difficulty), dict(config)
+
+
 def _parse_templates(raw: Any, known_topics: set[str], errors: list[str]) -> list[TemplateData]:
     if not isinstance(raw, list):
         errors.append("'templates' must be a list")
@@ -224,17 +245,7 @@ def _parse_templates(raw: Any, known_topics: set[str], errors: list[str]) -> lis
         family = _text(item, "family", errors, max_length=40)
         if family and family not in families:
             errors.append(f"{where}: unknown family '{family}' (known: {', '.join(families)})")
-        difficulty = item.get("difficulty", Difficulty.MEDIUM.value)
-        if difficulty not in {d.value for d in Difficulty}:
-            errors.append(f"{where}: difficulty must be easy, medium or hard, got {difficulty!r}")
-        config = item.get("config") or {}
-        if not isinstance(config, Mapping):
-            errors.append(f"{where}: 'config' must be a mapping of parameter ranges")
-            config = {}
-        elif family in families:
-            errors.extend(
-                f"{where}: {problem}" for problem in get_generator(family).validate_config(config)
-            )
+        difficulty, config = generation_fields(item, where, family, errors)
         published = item.get("published", True)
         if not isinstance(published, bool):
             errors.append(f"{where}: 'published' must be true or false")
@@ -244,8 +255,8 @@ def _parse_templates(raw: Any, known_topics: set[str], errors: list[str]) -> lis
                 title=_text(item, "title", errors),
                 topic=topic,
                 family=family,
-                difficulty=str(difficulty),
-                config=dict(config),
+                difficulty=difficulty,
+                config=config,
                 intro=_text(item, "intro", errors, required=False, max_length=4000),
                 published=bool(published),
             )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from courses.services import instructor_access_grant
+from courses.services import CodeQuestionInput, instructor_access_grant
+from grader.questions import get_template
 from quizzes.models import QuestionTemplate, Topic
 
 
@@ -76,3 +77,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.STUDENT
+
+
+def written_out_code_question(*, seed: int, title: str, **fields: object) -> CodeQuestionInput:
+    """A course code question written out in full from the map-shape template at ``seed``, as an
+    instructor would paste it into the authoring page; ``fields`` override any part."""
+    spec = get_template("map-shape").generate(seed=seed).to_dict()
+    written = {
+        "title": title,
+        "prompt": spec["prompt"],
+        "starter_code": spec["starter_code"],
+        "reference_code": spec["reference_code"],
+        "entry": spec["entry"],
+        "visible_input": tuple(spec["visible_input"]),
+        "hidden_inputs": tuple(spec["hidden_inputs"]),
+        "constraints": tuple(spec["constraints"]),
+    }
+    return CodeQuestionInput(**{**written, **fields})  # type: ignore[arg-type]

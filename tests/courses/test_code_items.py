@@ -15,26 +15,14 @@ from courses.models import CourseSubmission, Role, StudentCodeQuestion
 from grader import selectors as grader_selectors
 from grader.models import CodeQuestion, Submission
 from grader.questions import get_template
-from tests.factories import CourseFactory, MembershipFactory, UserFactory
+from tests.factories import CourseFactory, MembershipFactory, UserFactory, written_out_code_question
 
 pytestmark = pytest.mark.django_db
 
 
 def _written_out(course, instructor):  # noqa: ANN001, ANN202
-    spec = get_template("map-shape").generate(seed=3).to_dict()
     authored = services.code_question_author(
-        course=course,
-        user=instructor,
-        data=services.CodeQuestionInput(
-            title="Private map",
-            prompt=spec["prompt"],
-            starter_code=spec["starter_code"],
-            reference_code=spec["reference_code"],
-            entry=spec["entry"],
-            visible_input=tuple(spec["visible_input"]),
-            hidden_inputs=tuple(spec["hidden_inputs"]),
-            constraints=tuple(spec["constraints"]),
-        ),
+        course=course, user=instructor, data=written_out_code_question(seed=3, title="Private map")
     )
     assert services.question_publish(question=authored, user=instructor, use_sandbox=False).is_valid
     return authored

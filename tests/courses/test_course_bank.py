@@ -16,7 +16,7 @@ from courses.models import AuthoredQuestion
 from grader.models import CodeQuestion
 from grader.questions import get_template
 from quizzes.bank import BankError
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, written_out_code_question
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,20 +25,8 @@ SCHEMA = json.loads((ROOT / "fixtures/schema/stride-bank.schema.json").read_text
 
 @pytest.fixture
 def written(course, instructor):  # noqa: ANN001, ANN201
-    spec = get_template("map-shape").generate(seed=5).to_dict()
     authored = services.code_question_author(
-        course=course,
-        user=instructor,
-        data=services.CodeQuestionInput(
-            title="Private map",
-            prompt=spec["prompt"],
-            starter_code=spec["starter_code"],
-            reference_code=spec["reference_code"],
-            entry=spec["entry"],
-            visible_input=tuple(spec["visible_input"]),
-            hidden_inputs=tuple(spec["hidden_inputs"]),
-            constraints=tuple(spec["constraints"]),
-        ),
+        course=course, user=instructor, data=written_out_code_question(seed=5, title="Private map")
     )
     services.question_publish(question=authored, user=instructor, use_sandbox=False)
     return authored

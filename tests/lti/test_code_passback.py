@@ -18,7 +18,13 @@ from courses.models import CourseSubmission
 from grader.models import Submission, SubmissionStatus
 from grader.questions import get_template
 from lti.models import AssignmentLink, CourseLink
-from tests.factories import CourseFactory, MembershipFactory, TopicFactory, UserFactory
+from tests.factories import (
+    CourseFactory,
+    MembershipFactory,
+    TopicFactory,
+    UserFactory,
+    written_out_code_question,
+)
 from tests.lti.conftest import INSTRUCTOR, LEARNER, oidc_login, platform_launch
 from tests.lti.platform import LoopbackPlatform
 
@@ -36,15 +42,9 @@ def code_assignment():  # noqa: ANN201
     question = course_services.code_question_author(
         course=course,
         user=teacher,
-        data=course_services.CodeQuestionInput(
+        data=written_out_code_question(
+            seed=1,
             title="Map one shape to another",
-            prompt=spec["prompt"],
-            starter_code=spec["starter_code"],
-            reference_code=spec["reference_code"],
-            entry=spec["entry"],
-            visible_input=tuple(spec["visible_input"]),
-            hidden_inputs=tuple(spec["hidden_inputs"]),
-            constraints=tuple(spec["constraints"]),
             topic=TopicFactory(slug="conv-output-size", title="Conv2d output size"),
         ),
     )
