@@ -375,27 +375,34 @@ def template_author(
 def _record_version(
     *,
     course: Course,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     kind: str,
     lineage: str,
     version: int,
     previous: AuthoredQuestion | None,
+    status: str = QuestionStatus.DRAFT,
     **question: QuestionTemplate | CodeQuestion,
 ) -> AuthoredQuestion:
     """Make a newly stored question (``template=`` or ``code_question=``) its lineage's current
-    version, retiring the one it replaces."""
+    version, retiring the one it replaces. ``user`` is None for a bank import."""
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
     return AuthoredQuestion.objects.create(
-        course=course, kind=kind, lineage=lineage, version=version, created_by=user, **question
+        course=course,
+        kind=kind,
+        lineage=lineage,
+        version=version,
+        created_by=user,
+        status=status,
+        **question,
     )
 
 
 def _store_code_version(
     *,
     course: Course,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     lineage: str,
     version: int,
     in_place: AuthoredQuestion | None,
@@ -1020,30 +1027,19 @@ def course_code_questions_import(*, questions: list[Any]) -> dict[str, int]:
                 continue
             if in_place is not None and not data.template:
                 spec = {**spec, "template": stored.slug}
-        if in_place is not None:
-            CodeQuestion.objects.filter(pk=in_place.code_question_id).update(
-                title=data.title, spec=spec, topic=topic
-            )
-            in_place.validation = {}
-            in_place.save(update_fields=["validation"])
-            authored = in_place
-            counts["course_code_questions_updated"] += 1
-        else:
-            question = CodeQuestion.objects.create(
-                slug=slug, title=data.title, topic=topic, spec=spec, is_published=False
-            )
-            if current is not None:
-                current.is_current = False
-                current.save(update_fields=["is_current"])
-            authored = AuthoredQuestion.objects.create(
-                course=course,
-                kind=QuestionKind.CODE,
-                lineage=lineage,
-                version=version,
-                code_question=question,
-            )
-            key = "updated" if current is not None else "created"
-            counts[f"course_code_questions_{key}"] += 1
+        authored = _store_code_version(
+            course=course,
+            user=None,
+            lineage=lineage,
+            version=version,
+            in_place=in_place,
+            previous=current,
+            title=data.title,
+            topic=topic,
+            spec=spec,
+        )
+        key = "updated" if current is not None else "created"
+        counts[f"course_code_questions_{key}"] += 1
         if data.status == QuestionStatus.PUBLISHED:
             _publish_imported(authored)
     return counts
@@ -1091,16 +1087,15 @@ def course_templates_import(*, templates: list[Any]) -> dict[str, int]:
         template = QuestionTemplate.objects.create(
             slug=_storage_slug(course, data.lineage, version), **fields
         )
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        AuthoredQuestion.objects.create(
+        _record_version(
             course=course,
+            user=None,
             kind=QuestionKind.TEMPLATE,
             lineage=data.lineage,
             version=version,
-            template=template,
+            previous=current,
             status=data.status,
+            template=template,
         )
         counts[
             "course_templates_updated" if current is not None else "course_templates_created"
