@@ -46,17 +46,25 @@ def test_without_psi_every_child_rehearses(tmp_path, clock):
     assert decisions == [True] * 5
 
 
-def test_a_host_where_tasks_wait_for_the_cpu_skips_rehearsals_but_keeps_a_proof(tmp_path, clock):
-    path = tmp_path / "cpu"
+def _decisions(
+    path: Path, clock: FakeClock, *, stall_share: float, children: int
+) -> tuple[list[bool], CpuPressure]:
+    """Whether each of ``children`` forked 0.25 s apart rehearses, while some task waits for a
+    CPU ``stall_share`` of the time; and the reading after the last."""
     _write(path, 0)
     cpu = CpuPressure(str(path))
     start = clock.now
-
     decisions = []
-    for _ in range(40):  # 10 s of children, one every 0.25 s, tasks always waiting for a CPU
+    for _ in range(children):
         clock.now += 0.25
-        _write(path, (clock.now - start) * 1e6)
+        _write(path, (clock.now - start) * stall_share * 1e6)
         decisions.append(cpu.should_rehearse())
+    return decisions, cpu
+
+
+def test_a_host_where_tasks_wait_for_the_cpu_skips_rehearsals_but_keeps_a_proof(tmp_path, clock):
+    # 10 s of children while tasks always wait for a CPU
+    decisions, cpu = _decisions(tmp_path / "cpu", clock, stall_share=1.0, children=40)
 
     assert cpu.is_busy()
     # the first child still rehearses (nothing measured yet), then one every PROOF_EVERY_S
@@ -65,18 +73,11 @@ def test_a_host_where_tasks_wait_for_the_cpu_skips_rehearsals_but_keeps_a_proof(
 
 
 def test_a_host_with_idle_cores_rehearses_every_child(tmp_path, clock):
-    path = tmp_path / "cpu"
-    _write(path, 0)
-    cpu = CpuPressure(str(path))
-    start = clock.now
-
-    decisions = []
-    for _ in range(20):  # 30% of the time some task waits: below the busy share
-        clock.now += 0.25
-        _write(path, (clock.now - start) * 0.3e6)
-        decisions.append(cpu.should_rehearse())
+    # 30% of the time some task waits: below the busy share
+    decisions, cpu = _decisions(tmp_path / "cpu", clock, stall_share=0.3, children=20)
 
     assert decisions == [True] * 20
+    assert not cpu.is_busy()
 
 
 def test_children_that_skip_the_rehearsal_run_jobs_correctly(tmp_path):
