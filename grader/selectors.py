@@ -29,15 +29,16 @@ def code_questions_for_export() -> list[dict[str, Any]]:
     return dump_code_questions(questions)
 
 
-def _public() -> QuerySet[CodeQuestion]:
-    """Published questions that no course owns.
+# A course's questions (its authored versions, ``authored``, and its students' seeded copies,
+# ``student_copy``: reverse names of the courses app's one-to-one links) stay private to it: its
+# students open and submit them through their assignment, never through the public pages.
+COURSE_LINKS = ("authored", "student_copy")
 
-    A course's questions (its authored versions, ``authored``, and its students' seeded copies,
-    ``student_copy``: reverse names of the courses app's one-to-one links) stay private to it:
-    its students open and submit them through their assignment, never through the public pages.
-    """
+
+def _public() -> QuerySet[CodeQuestion]:
+    """Published questions that no course owns."""
     return CodeQuestion.objects.filter(
-        is_published=True, authored__isnull=True, student_copy__isnull=True
+        is_published=True, **{f"{link}__isnull": True for link in COURSE_LINKS}
     )
 
 
@@ -50,7 +51,7 @@ def _public_by_slug_sql() -> str:
     """_public() for one slug, in SQL: every submission looks its question up, and the ORM took
     ~0.9 ms of the web process's CPU to build this query (the database, ~0.1 ms, to run it)."""
     question = CodeQuestion._meta
-    private = [question.get_field(name) for name in ("authored", "student_copy")]
+    private = [question.get_field(name) for name in COURSE_LINKS]
     owned_elsewhere = "".join(
         f" AND NOT EXISTS (SELECT 1 FROM {link.related_model._meta.db_table} AS link"  # noqa: S608
         f" WHERE link.{link.field.column} = q.id)"
