@@ -83,8 +83,8 @@ def bank_parse_all(
     return data, code_questions
 
 
-def _item_lines(text: str | bytes, section: str) -> list[str]:
-    """ "line N" of each entry of a top-level list, in file order (YAML reads JSON too).
+def _item_lines(text: str | bytes) -> dict[str, list[str]]:
+    """Section -> "line N" of each entry of that top-level list, in file order (YAML reads JSON).
 
     The parsers return plain dataclasses, so the validation below finds its lines here; it runs
     only on a file that parsed cleanly, where entries and parsed rows correspond one to one.
@@ -92,13 +92,14 @@ def _item_lines(text: str | bytes, section: str) -> list[str]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return []
+        return {}
     if not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if key.value == section and isinstance(value, yaml.SequenceNode):
-            return [f"line {item.start_mark.line + 1}" for item in value.value]
-    return []
+        return {}
+    return {
+        key.value: [f"line {item.start_mark.line + 1}" for item in value.value]
+        for key, value in root.value
+        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode)
+    }
 
 
 def _where(lines: list[str], index: int) -> str:
@@ -152,7 +153,8 @@ def bank_validate(
         sum(t.published for t in data.templates)
         + sum(t.status == "published" for t in course_templates)
     )
-    lines = _item_lines(text, "templates")
+    lines_of = _item_lines(text)
+    lines = lines_of.get("templates", [])
     owned_by_courses = course_template_slugs()
     for index, template in enumerate(data.templates):
         if template.slug in owned_by_courses:
@@ -168,7 +170,7 @@ def bank_validate(
         report = validate_template(family=template.family, config=template.config, samples=samples)
         where = f"{_where(lines, index)}: template '{template.slug}', config"
         errors.extend(_report_errors(where, report))
-    lines = _item_lines(text, "code_questions")
+    lines = lines_of.get("code_questions", [])
     for index, question in enumerate(code_questions):
         if not question.published:
             continue
@@ -179,7 +181,7 @@ def bank_validate(
             f"(template {question.template}, seed {question.seed})"
         )
         errors.extend(_report_errors(where, report))
-    lines = _item_lines(text, "course_code_questions")
+    lines = lines_of.get("course_code_questions", [])
     for index, course_question in enumerate(course_questions):
         if course_question.status != "published":
             continue
@@ -190,7 +192,7 @@ def bank_validate(
             f"of course {course_question.course}, {field}"
         )
         errors.extend(_report_errors(where, report))
-    lines = _item_lines(text, "course_templates")
+    lines = lines_of.get("course_templates", [])
     for index, course_template in enumerate(course_templates):
         if course_template.status != "published":
             continue
